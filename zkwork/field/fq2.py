@@ -1,0 +1,114 @@
+"""Numba kernels for Fq2 = Fq[u]/(u^2 + 1), the field of G2's coordinates.
+
+An element a0 + a1*u travels as a pair of Montgomery 4-tuples (a0, a1); in memory as
+a (..., 2, 4) uint64 array. XI = 9 + u is the non-residue that builds Fq6 and Fq12 on top.
+"""
+from types import SimpleNamespace
+
+from numba import njit
+
+from zkwork.field import FQ
+
+_fq = FQ.kernels
+f_add, f_sub, f_mul, f_sqr, f_neg, f_inv = _fq.add, _fq.sub, _fq.mul, _fq.sqr, _fq.neg, _fq.inv
+f_double, f_is_zero, f_eq = _fq.double, _fq.is_zero, _fq.eq
+f_zero, f_one = _fq.zero, _fq.one
+_nine = FQ.to_mont_limbs(9)
+
+ZERO = (f_zero, f_zero)
+ONE = (f_one, f_zero)
+
+
+@njit
+def add(a, b):
+    return (f_add(a[0], b[0]), f_add(a[1], b[1]))
+
+
+@njit
+def sub(a, b):
+    return (f_sub(a[0], b[0]), f_sub(a[1], b[1]))
+
+
+@njit
+def neg(a):
+    return (f_neg(a[0]), f_neg(a[1]))
+
+
+@njit
+def double(a):
+    return (f_double(a[0]), f_double(a[1]))
+
+
+@njit
+def mul(a, b):
+    # Karatsuba: three Fq multiplications instead of four.
+    v0 = f_mul(a[0], b[0])
+    v1 = f_mul(a[1], b[1])
+    cross = f_mul(f_add(a[0], a[1]), f_add(b[0], b[1]))
+    return (f_sub(v0, v1), f_sub(cross, f_add(v0, v1)))
+
+
+@njit
+def sqr(a):
+    # (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u
+    return (f_mul(f_add(a[0], a[1]), f_sub(a[0], a[1])), f_double(f_mul(a[0], a[1])))
+
+
+@njit
+def mul_by_fq(a, s):
+    return (f_mul(a[0], s), f_mul(a[1], s))
+
+
+@njit
+def conj(a):
+    """a0 - a1 u, which is also the Frobenius map a -> a^p."""
+    return (a[0], f_neg(a[1]))
+
+
+@njit
+def inv(a):
+    """1/a = conj(a) / (a0^2 + a1^2); 0 maps to 0, callers check for zero first."""
+    norm_inv = f_inv(f_add(f_sqr(a[0]), f_sqr(a[1])))
+    return (f_mul(a[0], norm_inv), f_neg(f_mul(a[1], norm_inv)))
+
+
+@njit
+def mul_by_xi(a):
+    """(9 + u) * a = (9 a0 - a1) + (a0 + 9 a1) u."""
+    return (f_sub(f_mul(a[0], _nine), a[1]), f_add(a[0], f_mul(a[1], _nine)))
+
+
+@njit
+def is_zero(a):
+    return f_is_zero(a[0]) and f_is_zero(a[1])
+
+
+@njit
+def eq(a, b):
+    return f_eq(a[0], b[0]) and f_eq(a[1], b[1])
+
+
+@njit
+def load(array, i):
+    """The Fq2 element stored at array[i] of a (n, 2, 4) array."""
+    return (
+        (array[i, 0, 0], array[i, 0, 1], array[i, 0, 2], array[i, 0, 3]),
+        (array[i, 1, 0], array[i, 1, 1], array[i, 1, 2], array[i, 1, 3]),
+    )
+
+
+def to_mont(value):
+    """(c0, c1) Python ints to the Montgomery pair of 4-tuples."""
+    return (FQ.to_mont_limbs(value[0]), FQ.to_mont_limbs(value[1]))
+
+
+def from_mont(a):
+    """Montgomery pair to (c0, c1) Python ints."""
+    return (FQ.from_mont_limbs(a[0]).value, FQ.from_mont_limbs(a[1]).value)
+
+
+kernels = SimpleNamespace(
+    zero=ZERO, one=ONE, add=add, sub=sub, neg=neg, double=double, mul=mul, sqr=sqr,
+    mul_by_fq=mul_by_fq, conj=conj, inv=inv, mul_by_xi=mul_by_xi, is_zero=is_zero, eq=eq,
+    load=load,
+)
