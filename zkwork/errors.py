@@ -35,3 +35,8 @@ class ShapeMismatchError(ZkworkError, ValueError):
 
 class ScalarOutOfRangeError(ZkworkError, ValueError):
     """A scalar given as limbs that is not below the group order r."""
+
+
+class DomainSizeError(ZkworkError, ValueError):
+    """An evaluation domain size that is not a power of two, exceeds the field's 2-adicity,
+    or is too small for the polynomial given to it."""

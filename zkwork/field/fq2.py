@@ -19,27 +19,27 @@ ZERO = (f_zero, f_zero)
 ONE = (f_one, f_zero)
 
 
-@njit
+@njit(cache=True)
 def add(a, b):
     return (f_add(a[0], b[0]), f_add(a[1], b[1]))
 
 
-@njit
+@njit(cache=True)
 def sub(a, b):
     return (f_sub(a[0], b[0]), f_sub(a[1], b[1]))
 
 
-@njit
+@njit(cache=True)
 def neg(a):
     return (f_neg(a[0]), f_neg(a[1]))
 
 
-@njit
+@njit(cache=True)
 def double(a):
     return (f_double(a[0]), f_double(a[1]))
 
 
-@njit
+@njit(cache=True)
 def mul(a, b):
     # Karatsuba: three Fq multiplications instead of four.
     v0 = f_mul(a[0], b[0])
@@ -48,53 +48,63 @@ def mul(a, b):
     return (f_sub(v0, v1), f_sub(cross, f_add(v0, v1)))
 
 
-@njit
+@njit(cache=True)
 def sqr(a):
     # (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u
     return (f_mul(f_add(a[0], a[1]), f_sub(a[0], a[1])), f_double(f_mul(a[0], a[1])))
 
 
-@njit
+@njit(cache=True)
 def mul_by_fq(a, s):
     return (f_mul(a[0], s), f_mul(a[1], s))
 
 
-@njit
+@njit(cache=True)
 def conj(a):
     """a0 - a1 u, which is also the Frobenius map a -> a^p."""
     return (a[0], f_neg(a[1]))
 
 
-@njit
+@njit(cache=True)
 def inv(a):
     """1/a = conj(a) / (a0^2 + a1^2); 0 maps to 0, callers check for zero first."""
     norm_inv = f_inv(f_add(f_sqr(a[0]), f_sqr(a[1])))
     return (f_mul(a[0], norm_inv), f_neg(f_mul(a[1], norm_inv)))
 
 
-@njit
+@njit(cache=True)
 def mul_by_xi(a):
     """(9 + u) * a = (9 a0 - a1) + (a0 + 9 a1) u."""
     return (f_sub(f_mul(a[0], _nine), a[1]), f_add(a[0], f_mul(a[1], _nine)))
 
 
-@njit
+@njit(cache=True)
 def is_zero(a):
     return f_is_zero(a[0]) and f_is_zero(a[1])
 
 
-@njit
+@njit(cache=True)
 def eq(a, b):
     return f_eq(a[0], b[0]) and f_eq(a[1], b[1])
 
 
-@njit
+@njit(cache=True)
 def load(array, i):
     """The Fq2 element stored at array[i] of a (n, 2, 4) array."""
     return (
         (array[i, 0, 0], array[i, 0, 1], array[i, 0, 2], array[i, 0, 3]),
         (array[i, 1, 0], array[i, 1, 1], array[i, 1, 2], array[i, 1, 3]),
     )
+
+
+@njit(cache=True)
+def store(array, i, a):
+    """Writes the Fq2 element a into array[i] of a (n, 2, 4) array."""
+    for c in range(2):
+        array[i, c, 0] = a[c][0]
+        array[i, c, 1] = a[c][1]
+        array[i, c, 2] = a[c][2]
+        array[i, c, 3] = a[c][3]
 
 
 def to_mont(value):
@@ -110,5 +120,5 @@ def from_mont(a):
 kernels = SimpleNamespace(
     zero=ZERO, one=ONE, add=add, sub=sub, neg=neg, double=double, mul=mul, sqr=sqr,
     mul_by_fq=mul_by_fq, conj=conj, inv=inv, mul_by_xi=mul_by_xi, is_zero=is_zero, eq=eq,
-    load=load,
+    load=load, store=store,
 )

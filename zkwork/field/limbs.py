@@ -98,7 +98,8 @@ def make_field_kernels(modulus):
     to be called from other njit code, where they inline into straight-line code.
     """
     assert modulus % 2 == 1 and modulus.bit_length() <= 255, "needs a free top bit"
-    n0, n1, n2, n3 = int_to_limbs(modulus)
+    modulus_limbs = int_to_limbs(modulus)
+    n0, n1, n2, n3 = modulus_limbs
     n_inv = np.uint64((-pow(modulus, -1, 1 << 64)) % (1 << 64))
     zero_limb = np.uint64(0)
     zero = int_to_limbs(0)
@@ -107,7 +108,7 @@ def make_field_kernels(modulus):
     exp_inverse = int_to_limbs(modulus - 2)
     plain_one = int_to_limbs(1)
 
-    @njit(inline="always")
+    @njit(inline="always", cache=True)
     def _cios_step(t0, t1, t2, t3, a_i, b0, b1, b2, b3):
         # t += a_i * b
         t0, c = mac(t0, a_i, b0, zero_limb)
@@ -124,7 +125,7 @@ def make_field_kernels(modulus):
         t3 = c + t4
         return t0, t1, t2, t3
 
-    @njit(inline="always")
+    @njit(inline="always", cache=True)
     def _reduce_once(t0, t1, t2, t3):
         d0, borrow = sbb(t0, n0, zero_limb)
         d1, borrow = sbb(t1, n1, borrow)
@@ -134,7 +135,7 @@ def make_field_kernels(modulus):
             return (t0, t1, t2, t3)
         return (d0, d1, d2, d3)
 
-    @njit
+    @njit(cache=True)
     def mul(a, b):
         b0, b1, b2, b3 = b
         t = _cios_step(zero_limb, zero_limb, zero_limb, zero_limb, a[0], b0, b1, b2, b3)
@@ -143,11 +144,11 @@ def make_field_kernels(modulus):
         t = _cios_step(t[0], t[1], t[2], t[3], a[3], b0, b1, b2, b3)
         return _reduce_once(t[0], t[1], t[2], t[3])
 
-    @njit
+    @njit(cache=True)
     def sqr(a):
         return mul(a, a)
 
-    @njit
+    @njit(cache=True)
     def add(a, b):
         s0, c = adc(a[0], b[0], zero_limb)
         s1, c = adc(a[1], b[1], c)
@@ -155,7 +156,7 @@ def make_field_kernels(modulus):
         s3, c = adc(a[3], b[3], c)
         return _reduce_once(s0, s1, s2, s3)
 
-    @njit
+    @njit(cache=True)
     def sub(a, b):
         d0, borrow = sbb(a[0], b[0], zero_limb)
         d1, borrow = sbb(a[1], b[1], borrow)
@@ -168,25 +169,34 @@ def make_field_kernels(modulus):
             d3, c = adc(d3, n3, c)
         return (d0, d1, d2, d3)
 
-    @njit
+    @njit(cache=True)
     def is_zero(a):
         return (a[0] | a[1] | a[2] | a[3]) == 0
 
-    @njit
+    @njit(cache=True)
     def eq(a, b):
         return a[0] == b[0] and a[1] == b[1] and a[2] == b[2] and a[3] == b[3]
 
-    @njit
+    @njit(cache=True)
+    def is_canonical(a):
+        """a < modulus, comparing limbs from the most significant one: holds for every
+        reduced value, plain or Montgomery; a kernel's input from outside must pass it."""
+        for j in range(3, -1, -1):
+            if a[j] != modulus_limbs[j]:
+                return a[j] < modulus_limbs[j]
+        return False
+
+    @njit(cache=True)
     def neg(a):
         if is_zero(a):
             return a
         return sub(zero, a)
 
-    @njit
+    @njit(cache=True)
     def double(a):
         return add(a, a)
 
-    @njit
+    @njit(cache=True)
     def pow_limbs(a, e):
         """a^e, e given as four plain uint64 limbs; left-to-right square and multiply."""
         acc = one
@@ -198,24 +208,24 @@ def make_field_kernels(modulus):
                     acc = mul(acc, a)
         return acc
 
-    @njit
+    @njit(cache=True)
     def inv(a):
         """1/a by Fermat (a^(p-2)); 0 maps to 0, callers check for zero first."""
         return pow_limbs(a, exp_inverse)
 
-    @njit
+    @njit(cache=True)
     def to_mont(a):
         return mul(a, r2)
 
-    @njit
+    @njit(cache=True)
     def from_mont(a):
         return mul(a, plain_one)
 
-    @njit
+    @njit(cache=True)
     def load(array, i):
         return (array[i, 0], array[i, 1], array[i, 2], array[i, 3])
 
-    @njit
+    @njit(cache=True)
     def store(array, i, a):
         array[i, 0] = a[0]
         array[i, 1] = a[1]
@@ -223,8 +233,9 @@ def make_field_kernels(modulus):
         array[i, 3] = a[3]
 
     return SimpleNamespace(
-        modulus=modulus, zero=zero, one=one, r2=r2, limbs=(n0, n1, n2, n3),
+        modulus=modulus, zero=zero, one=one, r2=r2, limbs=modulus_limbs,
         mul=mul, sqr=sqr, add=add, sub=sub, neg=neg, double=double, is_zero=is_zero, eq=eq,
+        is_canonical=is_canonical,
         pow_limbs=pow_limbs, inv=inv, to_mont=to_mont, from_mont=from_mont,
         load=load, store=store,
     )

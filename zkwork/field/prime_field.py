@@ -73,12 +73,15 @@ class FieldElement:
         return self.value == 0 or pow(self.value, (self.field.modulus - 1) // 2, self.field.modulus) == 1
 
     def sqrt(self):
-        """A square root by Tonelli-Shanks (the smaller of the two); NotASquareError if none."""
+        """The smaller square root (Tonelli-Shanks; NotASquareError if there is none)."""
         p = self.field.modulus
         if self.value == 0:
             return type(self)(0)
         if not self.is_square():
             raise NotASquareError(f"{self.value} is not a square in {self.field.name}")
+        if p % 4 == 3:  # Fq: one exponentiation suffices, a^((p+1)/4)
+            root = pow(self.value, (p + 1) // 4, p)
+            return type(self)(min(root, p - root))
         q, s = p - 1, 0
         while q % 2 == 0:
             q, s = q // 2, s + 1

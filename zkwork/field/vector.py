@@ -16,11 +16,11 @@ from zkwork.field.limbs import array_to_ints, ints_to_array
 def make_vector_kernels(f):
     """Element-wise and batch kernels over (n, 4) arrays for the field kernels `f`."""
     load, store = f.load, f.store
-    f_one, f_zero, f_limbs = f.one, f.zero, f.limbs
-    f_mul, f_add, f_inv, f_is_zero = f.mul, f.add, f.inv, f.is_zero
+    f_one, f_zero = f.one, f.zero
+    f_mul, f_add, f_inv, f_is_zero, f_is_canonical = f.mul, f.add, f.inv, f.is_zero, f.is_canonical
 
     def elementwise(op):
-        @njit(parallel=True)
+        @njit(parallel=True, cache=True)
         def kernel(a, b, out):
             for i in prange(a.shape[0]):
                 store(out, i, op(load(a, i), load(b, i)))
@@ -29,7 +29,7 @@ def make_vector_kernels(f):
         return kernel
 
     def unary(op):
-        @njit(parallel=True)
+        @njit(parallel=True, cache=True)
         def kernel(a, out):
             for i in prange(a.shape[0]):
                 store(out, i, op(load(a, i)))
@@ -37,7 +37,7 @@ def make_vector_kernels(f):
 
         return kernel
 
-    @njit
+    @njit(cache=True)
     def batch_inverse(a, out):
         """Montgomery's trick: n inversions for one inversion and 3(n-1) multiplications.
         Zeros are left as zeros; returns how many zeros there were."""
@@ -62,30 +62,24 @@ def make_vector_kernels(f):
                 acc_inv = f_mul(acc_inv, x)
         return zeros
 
-    @njit
+    @njit(cache=True)
     def sum_all(a):
         acc = f_zero
         for i in range(a.shape[0]):
             acc = f_add(acc, load(a, i))
         return acc
 
-    @njit
-    def reduce_below_modulus(a, keep):
-        """Marks rows holding a value < modulus (plain limbs)."""
-        m = f_limbs
+    @njit(cache=True)
+    def below_modulus(a, keep):
+        """keep[i] = whether row i holds a value < modulus."""
         for i in range(a.shape[0]):
-            below = False
-            for j in range(3, -1, -1):
-                if a[i, j] != m[j]:
-                    below = a[i, j] < m[j]
-                    break
-            keep[i] = below
+            keep[i] = f_is_canonical(load(a, i))
 
     return SimpleNamespace(
         add=elementwise(f.add), sub=elementwise(f.sub), mul=elementwise(f.mul),
         pow=elementwise(f.pow_limbs),  # exponents as plain limbs, one per row
         sqr=unary(f.sqr), neg=unary(f.neg), to_mont=unary(f.to_mont), from_mont=unary(f.from_mont),
-        batch_inverse=batch_inverse, sum_all=sum_all, below_modulus=reduce_below_modulus,
+        batch_inverse=batch_inverse, sum_all=sum_all, below_modulus=below_modulus,
     )
 
 
