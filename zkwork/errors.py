@@ -40,3 +40,27 @@ class ScalarOutOfRangeError(ZkworkError, ValueError):
 class DomainSizeError(ZkworkError, ValueError):
     """An evaluation domain size that is not a power of two, exceeds the field's 2-adicity,
     or is too small for the polynomial given to it."""
+
+
+class CircuitInputError(ZkworkError, ValueError):
+    """A circuit input that is missing, of the wrong length, or not a field element < r."""
+
+
+class CircuitError(ZkworkError, ValueError):
+    """A circuit description that cannot be built (e.g. a constant constraint that fails)."""
+
+
+class UnsatisfiedConstraintError(ZkworkError, ValueError):
+    """A witness that violates a constraint; the message names the constraint's label."""
+
+
+class PoseidonArityError(ZkworkError, ValueError):
+    """A Poseidon hash of a number of inputs its parameters do not cover (circomlib: 1 to 16)."""
+
+
+class PoseidonInputRangeError(ZkworkError, ValueError):
+    """A Poseidon input that is not an element of Fr: an integer outside [0, r)."""
+
+
+class ParameterFileError(ZkworkError, ValueError):
+    """A parameters data file for another field or construction than the code expects."""
