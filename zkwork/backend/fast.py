@@ -1,24 +1,42 @@
-"""The fast backend: zkwork's numba kernels behind the backend interface."""
-from zkwork.backend.arguments import check_msm_arguments
+"""The fast backend: zkwork's numba kernels (Pippenger MSM, multi-Miller-loop pairing)."""
 from zkwork.curve import G1Point, G2Point, g1_affine_array, g2_affine_array
 from zkwork.curve import msm as _msm
-from zkwork.pairing import pairing_check as _pairing_check
+from zkwork.pairing import GT, final_exponentiation, multi_miller_loop
+from zkwork.pairing import pairing as _pairing
 
-G1 = G1Point
-G2 = G2Point
+NAME = "fast"
 
 
-def msm(points, scalars):
-    """sum(k_i * P_i) by Pippenger's method; the points are all G1 or all G2."""
-    check_msm_arguments(points, scalars)
-    scalars = [int(k) for k in scalars]
-    if isinstance(points[0], G1Point):
-        return G1Point(_msm.msm_g1(g1_affine_array(points), scalars))
-    return G2Point(_msm.msm_g2(g2_affine_array(points), scalars))
+def msm_g1(points, scalars):
+    return G1Point(_msm.msm_g1(points, scalars))
+
+
+def msm_g2(points, scalars):
+    return G2Point(_msm.msm_g2(points, scalars))
+
+
+def fixed_base_g1(base, scalars):
+    return _msm.fixed_base_mul_g1(base.affine_mont(), scalars)
+
+
+def fixed_base_g2(base, scalars):
+    return _msm.fixed_base_mul_g2(base.affine_mont(), scalars)
+
+
+def pairing(p, q):
+    return _pairing(p.affine_mont(), q.affine_mont())
+
+
+def pairing_product_is(pairs, target):
+    """prod e(P_i, Q_i) == target: one multi-Miller loop and one final exponentiation."""
+    if not pairs:
+        return target == GT.one()
+    g1 = g1_affine_array([p for p, _ in pairs])
+    g2 = g2_affine_array([q for _, q in pairs])
+    f = multi_miller_loop(g1, g2)
+    return final_exponentiation(f) == target
 
 
 def pairing_check(pairs):
-    """prod e(P_i, Q_i) == 1: one multi-Miller loop and one final exponentiation."""
-    g1 = g1_affine_array([p for p, _ in pairs])
-    g2 = g2_affine_array([q for _, q in pairs])
-    return _pairing_check(g1, g2)
+    return pairing_product_is(pairs, GT.one())
+

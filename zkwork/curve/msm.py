@@ -370,10 +370,13 @@ def make_msm_kernels(curve, field, load, store, element_shape):
                     acc = add_mixed(acc, signed_affine(table, j * num_buckets + abs(d) - 1, d))
             store_jacobian(out, i, acc)
 
-    def to_affine_array(jacobian):
+    def to_affine_array(jacobian, chunk=4096):
         out = np.empty((jacobian.shape[0],) + affine_shape, dtype=np.uint64)
-        if jacobian.shape[0]:
-            batch_to_affine(jacobian, out, 4096)
+        if jacobian.shape[0] <= chunk:
+            # one chunk: waking the thread pool would cost more than the work
+            chunk_to_affine(jacobian, out, 0, jacobian.shape[0])
+        else:
+            batch_to_affine(jacobian, out, chunk)
         return out
 
     def fixed_base_mul(base, scalars, c):

@@ -37,6 +37,13 @@ def make_vector_kernels(f):
 
         return kernel
 
+    @njit(parallel=True, cache=True)
+    def scale(a, k, out):
+        """out = k * a for one Montgomery element k."""
+        for i in prange(a.shape[0]):
+            store(out, i, f_mul(load(a, i), k))
+        return out
+
     @njit(cache=True)
     def batch_inverse(a, out):
         """Montgomery's trick: n inversions for one inversion and 3(n-1) multiplications.
@@ -79,7 +86,7 @@ def make_vector_kernels(f):
         add=elementwise(f.add), sub=elementwise(f.sub), mul=elementwise(f.mul),
         pow=elementwise(f.pow_limbs),  # exponents as plain limbs, one per row
         sqr=unary(f.sqr), neg=unary(f.neg), to_mont=unary(f.to_mont), from_mont=unary(f.from_mont),
-        batch_inverse=batch_inverse, sum_all=sum_all, below_modulus=below_modulus,
+        scale=scale, batch_inverse=batch_inverse, sum_all=sum_all, below_modulus=below_modulus,
     )
 
 
@@ -149,6 +156,11 @@ class FieldVector:
 
     def __neg__(self):
         return FieldVector(self.field, self.field.vec.neg(self.mont, np.empty_like(self.mont)))
+
+    def scale(self, k):
+        """k * self for an int or element k."""
+        k = self.field.to_mont_limbs(int(k))
+        return FieldVector(self.field, self.field.vec.scale(self.mont, k, np.empty_like(self.mont)))
 
     def square(self):
         return FieldVector(self.field, self.field.vec.sqr(self.mont, np.empty_like(self.mont)))
