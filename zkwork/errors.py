@@ -64,3 +64,7 @@ class PoseidonInputRangeError(ZkworkError, ValueError):
 
 class ParameterFileError(ZkworkError, ValueError):
     """A parameters data file for another field or construction than the code expects."""
+
+
+class JsonFormatError(ZkworkError, ValueError):
+    """A snarkjs JSON file (key, proof, public signals) that is malformed; names the field."""

@@ -1,0 +1,181 @@
+"""snarkjs's JSON files: verification_key.json, proof.json and public.json.
+
+Shapes (all numbers are decimal strings):
+  G1 point   [x, y, "1"]                       (infinity: ["0", "1", "0"])
+  G2 point   [[x_c0, x_c1], [y_c0, y_c1], ["1", "0"]]   (infinity: [["0","0"],["1","0"],["0","0"]])
+  vk         {"protocol": "groth16", "curve": "bn128", "nPublic", "vk_alpha_1", "vk_beta_2",
+              "vk_gamma_2", "vk_delta_2", "vk_alphabeta_12", "IC": [G1, ...]}
+  proof      {"pi_a": G1, "pi_b": G2, "pi_c": G1, "protocol": "groth16", "curve": "bn128"}
+  public     [x_1, ..., x_l]
+vk_alphabeta_12 is e(alpha, beta) written c0/c1 (Fq6) -> c0..c2 (Fq2) -> c0, c1, the
+tower snarkjs and zkwork share (Fq6 = Fq2[v]/(v^3 - (9+u)), Fq12 = Fq6[w]/(w^2 - v)).
+
+Reading checks everything and raises JsonFormatError naming the file part that is wrong
+(`proof.pi_b[1][0]`, `verification_key.IC[2]`); points must be on the curve and in the
+subgroup. Public inputs must be decimal strings of integers below r.
+"""
+import json
+
+from zkwork.curve import G1Point, G2Point
+from zkwork.errors import JsonFormatError, ZkworkError
+from zkwork.field import P, R
+from zkwork.field import fq2
+from zkwork.groth16.keys import Proof, VerifyingKey
+from zkwork.pairing import pairing
+
+
+# -- writing ---------------------------------------------------------------------------------
+def _g1(point):
+    if point.is_infinity():
+        return ["0", "1", "0"]
+    x, y = point.to_affine()
+    return [str(x), str(y), "1"]
+
+
+def _g2(point):
+    if point.is_infinity():
+        return [["0", "0"], ["1", "0"], ["0", "0"]]
+    x, y = point.to_affine()
+    return [[str(x[0]), str(x[1])], [str(y[0]), str(y[1])], ["1", "0"]]
+
+
+def _gt(value):
+    array = value.array
+    return [[[str(c) for c in fq2.from_mont(fq2.load(array[half], k))] for k in range(3)] for half in range(2)]
+
+
+def vk_to_json(vk):
+    return {
+        "protocol": "groth16",
+        "curve": "bn128",
+        "nPublic": vk.num_public,
+        "vk_alpha_1": _g1(vk.alpha_1),
+        "vk_beta_2": _g2(vk.beta_2),
+        "vk_gamma_2": _g2(vk.gamma_2),
+        "vk_delta_2": _g2(vk.delta_2),
+        "vk_alphabeta_12": _gt(pairing(vk.alpha_1.affine_mont(), vk.beta_2.affine_mont())),
+        "IC": [_g1(p) for p in vk.ic],
+    }
+
+
+def proof_to_json(proof):
+    return {"pi_a": _g1(proof.a), "pi_b": _g2(proof.b), "pi_c": _g1(proof.c), "protocol": "groth16", "curve": "bn128"}
+
+
+def public_to_json(values):
+    return [str(int(v)) for v in values]
+
+
+# -- reading ---------------------------------------------------------------------------------
+def _number(value, where, bound, bound_name):
+    if not isinstance(value, str) or not value.isdigit():
+        raise JsonFormatError(f"{where}: expected a decimal string, got {value!r}")
+    n = int(value)
+    if n >= bound:
+        raise JsonFormatError(f"{where}: {n} is not below {bound_name}")
+    return n
+
+
+def _list(value, length, where):
+    if not isinstance(value, list) or len(value) != length:
+        raise JsonFormatError(f"{where}: expected a list of {length}, got {value!r}"[:200])
+    return value
+
+
+def _point(cls, value, where):
+    coordinate, zero, one = _COORDINATES[cls]
+    x, y, z = _list(value, 3, where)
+    x, y, z = coordinate(x, f"{where}[0]"), coordinate(y, f"{where}[1]"), coordinate(z, f"{where}[2]")
+    if z == zero:
+        if x != zero:
+            raise JsonFormatError(f"{where}: a point at infinity (z = 0) must have x = 0")
+        return cls.infinity()
+    if z != one:
+        raise JsonFormatError(f"{where}: the z coordinate must be 1 (affine) or 0 (infinity)")
+    try:
+        return cls.from_affine(x, y)
+    except ZkworkError as error:
+        raise JsonFormatError(f"{where}: {error}") from error
+
+
+def _fq(value, where):
+    return _number(value, where, P, "the base field modulus p")
+
+
+def _fq2(value, where):
+    c0, c1 = _list(value, 2, where)
+    return (_fq(c0, f"{where}[0]"), _fq(c1, f"{where}[1]"))
+
+
+_COORDINATES = {G1Point: (_fq, 0, 1), G2Point: (_fq2, (0, 0), (1, 0))}
+
+
+def g1_from_json(value, where):
+    return _point(G1Point, value, where)
+
+
+def g2_from_json(value, where):
+    return _point(G2Point, value, where)
+
+
+def _field(obj, key, where):
+    if key not in obj:
+        raise JsonFormatError(f"{where}: missing {key!r}")
+    return obj[key]
+
+
+def _groth16_object(obj, where):
+    """obj, checked to be a JSON object that does not claim another protocol or curve."""
+    if not isinstance(obj, dict):
+        raise JsonFormatError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    for key, expected in (("protocol", "groth16"), ("curve", "bn128")):
+        if key in obj and obj[key] != expected:
+            raise JsonFormatError(f"{where}.{key}: expected {expected!r}, got {obj[key]!r}")
+    return obj
+
+
+def vk_from_json(obj, where="verification_key"):
+    obj = _groth16_object(obj, where)
+    ic = _field(obj, "IC", where)
+    if not isinstance(ic, list) or not ic:
+        raise JsonFormatError(f"{where}.IC: expected a non-empty list of G1 points")
+    if "nPublic" in obj and obj["nPublic"] != len(ic) - 1:
+        raise JsonFormatError(f"{where}.nPublic: {obj['nPublic']!r} but IC has {len(ic)} points")
+    return VerifyingKey(
+        alpha_1=g1_from_json(_field(obj, "vk_alpha_1", where), f"{where}.vk_alpha_1"),
+        beta_2=g2_from_json(_field(obj, "vk_beta_2", where), f"{where}.vk_beta_2"),
+        gamma_2=g2_from_json(_field(obj, "vk_gamma_2", where), f"{where}.vk_gamma_2"),
+        delta_2=g2_from_json(_field(obj, "vk_delta_2", where), f"{where}.vk_delta_2"),
+        ic=tuple(g1_from_json(p, f"{where}.IC[{i}]") for i, p in enumerate(ic)),
+    )
+
+
+def proof_from_json(obj, where="proof"):
+    obj = _groth16_object(obj, where)
+    return Proof(
+        a=g1_from_json(_field(obj, "pi_a", where), f"{where}.pi_a"),
+        b=g2_from_json(_field(obj, "pi_b", where), f"{where}.pi_b"),
+        c=g1_from_json(_field(obj, "pi_c", where), f"{where}.pi_c"),
+    )
+
+
+def public_from_json(obj, where="public"):
+    if not isinstance(obj, list):
+        raise JsonFormatError(f"{where}: expected a list of decimal strings")
+    return [_number(v, f"{where}[{i}]", R, "the group order r") for i, v in enumerate(obj)]
+
+
+def load_json(path, reader):
+    """Read a JSON file with one of the readers above; errors name the file."""
+    try:
+        with open(path) as f:
+            obj = json.load(f)
+    except (OSError, json.JSONDecodeError) as error:
+        raise JsonFormatError(f"{path}: {error}") from error
+    return reader(obj, where=str(path))
+
+
+def save_json(path, obj):
+    with open(path, "w") as f:
+        json.dump(obj, f, indent=1)
+        f.write("\n")
