@@ -68,3 +68,7 @@ class ParameterFileError(ZkworkError, ValueError):
 
 class JsonFormatError(ZkworkError, ValueError):
     """A snarkjs JSON file (key, proof, public signals) that is malformed; names the field."""
+
+
+class KeyFormatError(ZkworkError, ValueError):
+    """A proving-key directory that is incomplete or inconsistent; names the file."""

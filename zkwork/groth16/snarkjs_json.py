@@ -25,14 +25,14 @@ from zkwork.pairing import pairing
 
 
 # -- writing ---------------------------------------------------------------------------------
-def _g1(point):
+def g1_to_json(point):
     if point.is_infinity():
         return ["0", "1", "0"]
     x, y = point.to_affine()
     return [str(x), str(y), "1"]
 
 
-def _g2(point):
+def g2_to_json(point):
     if point.is_infinity():
         return [["0", "0"], ["1", "0"], ["0", "0"]]
     x, y = point.to_affine()
@@ -49,17 +49,17 @@ def vk_to_json(vk):
         "protocol": "groth16",
         "curve": "bn128",
         "nPublic": vk.num_public,
-        "vk_alpha_1": _g1(vk.alpha_1),
-        "vk_beta_2": _g2(vk.beta_2),
-        "vk_gamma_2": _g2(vk.gamma_2),
-        "vk_delta_2": _g2(vk.delta_2),
+        "vk_alpha_1": g1_to_json(vk.alpha_1),
+        "vk_beta_2": g2_to_json(vk.beta_2),
+        "vk_gamma_2": g2_to_json(vk.gamma_2),
+        "vk_delta_2": g2_to_json(vk.delta_2),
         "vk_alphabeta_12": _gt(pairing(vk.alpha_1.affine_mont(), vk.beta_2.affine_mont())),
-        "IC": [_g1(p) for p in vk.ic],
+        "IC": [g1_to_json(p) for p in vk.ic],
     }
 
 
 def proof_to_json(proof):
-    return {"pi_a": _g1(proof.a), "pi_b": _g2(proof.b), "pi_c": _g1(proof.c), "protocol": "groth16", "curve": "bn128"}
+    return {"pi_a": g1_to_json(proof.a), "pi_b": g2_to_json(proof.b), "pi_c": g1_to_json(proof.c), "protocol": "groth16", "curve": "bn128"}
 
 
 def public_to_json(values):
