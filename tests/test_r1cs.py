@@ -20,13 +20,27 @@ def test_wires_follow_circoms_order_whatever_the_declaration_order():
         secret = cs.private_input("secret")
         cs.public_output("out", secret * secret)
         cs.public_input("challenge")
-        cs.private_input("pair", 2)
+        pair = cs.private_input("pair", 2)
+        cs.enforce(pair[0], pair[1], secret)
 
-    r1cs, witness = solve(circuit, {"secret": 3, "challenge": 7, "pair": [1, 2]})
+    r1cs, witness = solve(circuit, {"secret": 3, "challenge": 7, "pair": [1, 3]})
     assert r1cs.wire_names == ["one", "out", "challenge", "secret", "pair[0]", "pair[1]"]
-    assert witness == [1, 9, 7, 3, 1, 2]
+    assert witness == [1, 9, 7, 3, 1, 3]
     assert r1cs.public_signals(witness) == [9, 7]
     assert (r1cs.num_outputs, r1cs.num_public_inputs, r1cs.num_private_inputs) == (1, 1, 3)
+
+
+def test_unconstrained_private_signals_leave_the_wires_public_ones_stay():
+    def circuit(cs):
+        x = cs.private_input("x")
+        cs.private_input("unused")
+        cs.public_input("challenge")
+        cs.public_output("out", x * x)
+        cs.hint("advice", lambda v: v + 1, x)
+
+    r1cs = build(circuit)
+    assert r1cs.wire_names == ["one", "out", "challenge", "x"]
+    assert build(circuit, simplify=False).num_wires == 7
 
 
 def test_linear_constraints_are_eliminated_through_internal_signals():
@@ -39,14 +53,27 @@ def test_linear_constraints_are_eliminated_through_internal_signals():
     assert unsimplified.num_constraints == 5 and unsimplified.is_satisfied(w)
 
 
-def test_linear_constraint_among_inputs_survives():
+def test_linear_constraint_among_public_signals_survives():
     def circuit(cs):
-        a, b = cs.public_input("a"), cs.private_input("b")
+        a, b = cs.public_input("a"), cs.public_input("b")
         cs.assert_equal(a, b + 1)
 
     r1cs = build(circuit)
     assert r1cs.num_constraints == 1
     assert not r1cs.is_satisfied([1, 5, 5]) and r1cs.is_satisfied([1, 6, 5])
+
+
+def test_private_inputs_are_eliminated_like_circom_does():
+    def circuit(cs):
+        country = cs.public_input("country")
+        component = cs.private_input("component")
+        other = cs.private_input("other")
+        cs.assert_equal(component, country)  # private = public: the private one goes
+        cs.public_output("out", component * other)
+
+    r1cs, witness = solve(circuit, {"country": 81, "component": 81, "other": 2})
+    assert r1cs.num_constraints == 1 and r1cs.wire_names == ["one", "out", "country", "other"]
+    assert r1cs.is_satisfied(witness) and witness == [1, 162, 81, 2]
 
 
 def test_linear_work_is_free_and_constants_fold():
@@ -56,8 +83,9 @@ def test_linear_work_is_free_and_constants_fold():
         cs.public_output("out", lc * 4 + cs.constant(2) * cs.constant(3))
 
     r1cs, witness = solve(circuit, {"a": 10, "b": 1})
-    assert r1cs.num_constraints == 1  # out = linear in inputs: only inputs left, so it stays
-    assert witness[1] == ((3 * 10 - 1 + 7 - 20 + 5) * 4 + 6) % R
+    # out is linear in the private inputs: b is solved for, then a is in no constraint
+    assert r1cs.num_constraints == 0 and r1cs.wire_names == ["one", "out"]
+    assert witness == [1, ((3 * 10 - 1 + 7 - 20 + 5) * 4 + 6) % R]
 
 
 def test_constant_constraint_is_checked_at_once():
@@ -148,3 +176,17 @@ def test_witness_of_wrong_length_is_an_error():
     r1cs = build(cube_plus)
     with pytest.raises(UnsatisfiedConstraintError, match="witness has"):
         r1cs.is_satisfied([1, 2])
+
+
+def test_solving_checks_every_constraint_as_written():
+    def circuit(cs):
+        x = cs.private_input("x")
+        bits = cs.hint("bits", lambda v: [v & 1, (v >> 1) & 1], x, n=2)
+        for bit in bits:
+            cs.assert_boolean(bit)
+        cs.assert_equal(bits[0] + 2 * bits[1], x, "sum")
+
+    with pytest.raises(UnsatisfiedConstraintError, match="violate constraint sum"):
+        solve(circuit, {"x": 4})
+    r1cs, witness = solve(circuit, {"x": 4}, check=False)
+    assert not r1cs.is_satisfied(witness)

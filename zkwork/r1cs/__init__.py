@@ -20,11 +20,13 @@ def build(circuit, simplify=True, **params):
     return cs.finish(simplify)[0]
 
 
-def solve(circuit, inputs, simplify=True, **params):
-    """(R1CS, witness) of `circuit(cs, **params)` for these named inputs."""
+def solve(circuit, inputs, simplify=True, check=True, **params):
+    """(R1CS, witness) of `circuit(cs, **params)` for these named inputs. With `check`
+    (the default) inputs that violate a constraint raise UnsatisfiedConstraintError
+    naming it; without, the witness is returned anyway (to study attacks)."""
     cs = ConstraintSystem(inputs)
     circuit(cs, **params)
-    return cs.finish(simplify)
+    return cs.finish(simplify, check)
 
 
 __all__ = ["ConstraintSystem", "LinearCombination", "R1CS", "Satisfaction", "WireKind", "build", "solve"]

@@ -2,10 +2,13 @@
 their labels, the witness check and the budget statistics.
 
 `assemble` turns a ConstraintSystem into an R1CS. With `simplify` it eliminates linear
-constraints the way circom --O2 does, so that budgets mean the same as circom's: a linear
-constraint L = 0 that mentions an internal signal w is solved for w, w is substituted
-everywhere and the constraint disappears; one that mentions only inputs and outputs stays.
-Substitution can make further constraints linear, so this repeats until nothing changes.
+constraints the way circom --O2 does, so that budgets mean the same as circom's:
+  - a linear constraint L = 0 that mentions a removable signal (a private input or an
+    internal signal; public signals never go) is solved for the removable signal with
+    the highest final wire number, which is substituted everywhere, and L disappears;
+    one that mentions only public signals stays;
+  - substitution can make further constraints linear, so this repeats until nothing changes;
+  - private inputs and internal signals left in no constraint are dropped from the wires.
 """
 import re
 from dataclasses import dataclass, field
@@ -61,11 +64,11 @@ class _Eliminator:
         return out
 
     def eliminate(self, form):
-        """Solve form = 0 for its newest internal wire; False if it has none."""
-        candidates = [w for w in form if self.kinds[w] == WireKind.INTERNAL]
+        """Solve form = 0 for its removable wire numbered last; False if it has none."""
+        candidates = [w for w in form if self.kinds[w] in REMOVABLE]
         if not candidates:
             return False
-        wire = max(candidates)
+        wire = max(candidates, key=lambda w: (self.kinds[w], w))
         inv = pow(form[wire], -1, R)
         solution = {}
         _axpy(solution, {w: c for w, c in form.items() if w != wire}, R - inv)
@@ -80,6 +83,9 @@ class _Eliminator:
         out = {w: c for w, c in terms.items() if w != wire}
         _axpy(out, solution, terms[wire])
         return out
+
+
+REMOVABLE = (WireKind.PRIVATE, WireKind.INTERNAL)
 
 
 def _simplify(constraints, kinds):
@@ -198,10 +204,13 @@ class R1CS:
 
 def assemble(cs, simplify):
     """The R1CS of a ConstraintSystem (and its witness when it computed one)."""
-    constraints, eliminated = _simplify(cs.constraints, cs.kinds) if simplify else (cs.constraints, set())
-    order = sorted(
-        (w for w in range(len(cs.kinds)) if w not in eliminated), key=lambda w: (cs.kinds[w], w)
-    )
+    if simplify:
+        constraints, _ = _simplify(cs.constraints, cs.kinds)
+        used = {w for a, b, c, _ in constraints for terms in (a, b, c) for w in terms}
+        kept = [w for w in range(len(cs.kinds)) if cs.kinds[w] not in REMOVABLE or w in used]
+    else:
+        constraints, kept = cs.constraints, range(len(cs.kinds))
+    order = sorted(kept, key=lambda w: (cs.kinds[w], w))
     renumber = {old: new for new, old in enumerate(order)}
 
     def rows(k):

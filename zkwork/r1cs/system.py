@@ -16,7 +16,7 @@ by gadget and a failing constraint can be named.
 import contextlib
 from enum import IntEnum
 
-from zkwork.errors import CircuitError, CircuitInputError
+from zkwork.errors import CircuitError, CircuitInputError, UnsatisfiedConstraintError
 from zkwork.field import FieldElement, R
 from zkwork.r1cs.lc import ONE, LinearCombination
 
@@ -166,13 +166,32 @@ class ConstraintSystem:
         self.enforce(x, x - 1, 0, name)
 
     # -- the finished system -----------------------------------------------------------
-    def finish(self, simplify=True):
+    def first_violation(self):
+        """(label, a, b, c) of the first constraint the computed values violate, or None.
+        Elimination drops constraints together with the signals they define, so this
+        check of every constraint as written is what catches inputs the statement
+        excludes, as circom's witness calculator does with its assertions."""
+        values = self.values
+        for a, b, c, label in self.constraints:
+            va, vb, vc = (sum(k * values[w] for w, k in t.items()) % R for t in (a, b, c))
+            if va * vb % R != vc:
+                return label, va, vb, vc
+        return None
+
+    def finish(self, simplify=True, check=True):
         """The R1CS (and, when computing, its witness), with wires in circom's order and,
-        with `simplify`, linear constraints eliminated as circom --O2 does."""
+        with `simplify`, linear constraints eliminated as circom --O2 does. With `check`,
+        computed values that violate a constraint raise UnsatisfiedConstraintError."""
         from zkwork.r1cs.r1cs import assemble
 
         if self.computing:
             unused = set(self._inputs) - self._used_inputs
             if unused:
                 raise CircuitInputError(f"inputs the circuit does not take: {sorted(unused)}")
+            violation = self.first_violation() if check else None
+            if violation:
+                label, a, b, c = violation
+                raise UnsatisfiedConstraintError(
+                    f"the inputs violate constraint {label}: A*B = {a}*{b} != C = {c}"
+                )
         return assemble(self, simplify)
