@@ -1,0 +1,4 @@
+pragma circom 2.1.6;
+// Locker, hardened variant, depth L=10.
+include "../locker_hardened.circom";
+component main {public [facilityID, lockerSetRoot, challenge]} = LockerHardened(10);

@@ -1,0 +1,4 @@
+pragma circom 2.1.6;
+// Membership, hardened variant, depth D=4.
+include "../membership_hardened.circom";
+component main {public [root, challenge]} = MembershipHardened(4);

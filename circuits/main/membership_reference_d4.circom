@@ -1,0 +1,4 @@
+pragma circom 2.1.6;
+// Membership, reference variant, depth D=4.
+include "../membership_reference.circom";
+component main = MembershipReference(4);

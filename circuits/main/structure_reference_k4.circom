@@ -1,0 +1,4 @@
+pragma circom 2.1.6;
+// Structure, reference variant, K=4 components.
+include "../structure_reference.circom";
+component main {public [countryCode, hierarchyDepth]} = StructureReference(4);
