@@ -39,6 +39,116 @@ def cmd_bench_arith(args):
     return 0
 
 
+def cmd_bench_groth16(args):
+    from zkwork.bench.groth16 import bench_groth16, format_markdown
+
+    results = bench_groth16(patterns=args.pattern, quick=args.quick, prove_runs=args.prove_runs,
+                            verify_runs=args.verify_runs, peer=not args.no_peers)
+    text = format_markdown(results)
+    print(text)
+    for path, content in ((args.json, json.dumps(results, indent=1)), (args.markdown, text)):
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_text(content + "\n")
+            print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _params(pairs):
+    params = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"--param takes key=value, got {pair!r}")
+        params[key] = int(value) if value.lstrip("-").isdigit() else value
+    return params
+
+
+def cmd_circuits(args):
+    from zkwork.patterns import PATTERNS, circuit_summary, get_pattern
+
+    rows = []
+    for name in PATTERNS:
+        for variant in ("reference", "hardened"):
+            rows.append(circuit_summary(get_pattern(name, variant)))
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1) + "\n")
+    header = f"{'pattern':<18} {'variant':<10} {'parameters':<14} {'constraints':>11} {'wires':>7} {'public':>6}  top gadgets"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        params = ",".join(f"{k}={v}" for k, v in row["params"].items()) or "-"
+        gadgets = ", ".join(f"{g['namespace']} {g['share']:.0%}" for g in row["top_gadgets"][:3])
+        print(f"{row['pattern']:<18} {row['variant']:<10} {params:<14} {row['constraints']:>11,} "
+              f"{row['wires']:>7,} {row['public_signals']:>6}  {gadgets}")
+    return 0
+
+
+def cmd_setup(args):
+    import time
+
+    from zkwork.groth16 import setup
+    from zkwork.groth16.files import save_circuit_dir
+    from zkwork.patterns import get_pattern
+
+    pattern = get_pattern(args.pattern, args.variant, **_params(args.param))
+    start = time.perf_counter()
+    r1cs = pattern.build()
+    built = time.perf_counter()
+    pk = setup(r1cs)
+    done = time.perf_counter()
+    save_circuit_dir(args.out, pattern, r1cs, pk)
+    print(f"{pattern.label}: {r1cs.num_constraints:,} constraints, {r1cs.num_wires:,} wires, "
+          f"{r1cs.num_public} public signals")
+    print(f"built in {built - start:.2f} s, keys generated in {done - built:.2f} s (toxic waste discarded)")
+    print(f"wrote {args.out}/proving_key/, {args.out}/verification_key.json, {args.out}/circuit.json")
+    return 0
+
+
+def cmd_prove(args):
+    import time
+
+    from zkwork.groth16 import prove
+    from zkwork.groth16.files import inputs_from_json, load_circuit_dir
+    from zkwork.groth16.snarkjs_json import proof_to_json, public_to_json, save_json
+
+    pattern, pk = load_circuit_dir(args.dir)
+    inputs = inputs_from_json(json.loads(Path(args.input).read_text()), where=args.input)
+    start = time.perf_counter()
+    r1cs, witness = pattern.solve(inputs)
+    solved = time.perf_counter()
+    proof = prove(pk, witness)
+    done = time.perf_counter()
+    save_json(args.proof, proof_to_json(proof))
+    save_json(args.public, public_to_json(r1cs.public_signals(witness)))
+    print(f"witness in {solved - start:.3f} s, proof in {done - solved:.3f} s; wrote {args.proof}, {args.public}")
+    return 0
+
+
+def cmd_verify(args):
+    from zkwork.groth16 import verify
+    from zkwork.groth16.snarkjs_json import load_json, proof_from_json, public_from_json, vk_from_json
+
+    vk = load_json(args.verification_key, vk_from_json)
+    public = load_json(args.public, public_from_json)
+    proof = load_json(args.proof, proof_from_json)
+    if verify(vk, public, proof):
+        print("OK: the proof is valid")
+        return 0
+    print("INVALID: the proof does not verify for these public signals")
+    return 1
+
+
+def cmd_export_vk(args):
+    from zkwork.groth16.files import load_circuit_dir
+    from zkwork.groth16.snarkjs_json import save_json, vk_to_json
+
+    _, pk = load_circuit_dir(args.dir)
+    save_json(args.out, vk_to_json(pk.vk))
+    print(f"wrote {args.out}")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="zkwork", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -55,12 +165,57 @@ def build_parser():
     arith.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     arith.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown")
     arith.set_defaults(func=cmd_bench_arith)
+    groth = bench.add_parser("groth16", help="setup/prove/verify of every pattern, against snarkjs")
+    groth.add_argument("--pattern", action="append", help="only this pattern (repeatable)")
+    groth.add_argument("--quick", action="store_true", help="small circuits and few runs, for a smoke test")
+    groth.add_argument("--prove-runs", type=int, default=20)
+    groth.add_argument("--verify-runs", type=int, default=100)
+    groth.add_argument("--no-peers", action="store_true", help="skip snarkjs")
+    groth.add_argument("--json", metavar="FILE")
+    groth.add_argument("--markdown", metavar="FILE")
+    groth.set_defaults(func=cmd_bench_groth16)
+
+    circuits = sub.add_parser("circuits", help="constraint budgets of the five patterns, both variants")
+    circuits.add_argument("--json", metavar="FILE", help="also write the table as JSON")
+    circuits.set_defaults(func=cmd_circuits)
+
+    setup = sub.add_parser("setup", help="Groth16 keys for a pattern (development setup from fresh randomness)")
+    setup.add_argument("pattern")
+    setup.add_argument("--variant", default="reference", choices=["reference", "hardened"])
+    setup.add_argument("--param", action="append", metavar="KEY=VALUE", help="pattern parameter, e.g. depth=20")
+    setup.add_argument("--out", required=True, metavar="DIR")
+    setup.set_defaults(func=cmd_setup)
+
+    prove = sub.add_parser("prove", help="prove a pattern's statement for the inputs in input.json")
+    prove.add_argument("dir", help="a directory written by `zkwork setup`")
+    prove.add_argument("--input", required=True)
+    prove.add_argument("--proof", required=True)
+    prove.add_argument("--public", required=True)
+    prove.set_defaults(func=cmd_prove)
+
+    verify = sub.add_parser("verify", help="verify a proof (exit status 0 valid, 1 invalid, like snarkjs)")
+    verify.add_argument("verification_key")
+    verify.add_argument("public")
+    verify.add_argument("proof")
+    verify.set_defaults(func=cmd_verify)
+
+    export = sub.add_parser("export", help="export artefacts").add_subparsers(dest="what", required=True)
+    export_vk = export.add_parser("verificationkey", help="verification_key.json of a setup directory")
+    export_vk.add_argument("dir")
+    export_vk.add_argument("out")
+    export_vk.set_defaults(func=cmd_export_vk)
     return parser
 
 
 def main(argv=None):
+    from zkwork.errors import ZkworkError
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (ZkworkError, OSError) as error:
+        print(f"zkwork: error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ constraints the way circom --O2 does, so that budgets mean the same as circom's:
     the highest final wire number, which is substituted everywhere, and L disappears;
     one that mentions only public signals stays;
   - substitution can make further constraints linear, so this repeats until nothing changes;
-  - private inputs and internal signals left in no constraint are dropped from the wires.
+  - private inputs and internal signals that the first round leaves in no constraint are
+    dropped from the wires (see _simplify for the ones later rounds orphan).
 """
 import re
 from dataclasses import dataclass, field
@@ -88,21 +89,39 @@ class _Eliminator:
 REMOVABLE = (WireKind.PRIVATE, WireKind.INTERNAL)
 
 
+def _wires(constraints):
+    return {w for a, b, c, _ in constraints for terms in (a, b, c) for w in terms}
+
+
 def _simplify(constraints, kinds):
+    """(remaining constraints, wires to keep: those in use after the first round and not
+    solved for later). A round solves the
+    constraints that are linear when it starts; substituting them can make others linear,
+    which the next round takes. circom drops the signals that the first round leaves in
+    no constraint and keeps, as wires, those that later rounds orphan (measured with
+    circom2: the inverse inside `IsEqual(a, b).out === 1` keeps its wire)."""
     eliminator = _Eliminator(kinds)
-    pending = list(constraints)
+    pending, first_round_wires = list(constraints), None
     while True:
+        resolved = [(eliminator.resolve(a), eliminator.resolve(b), eliminator.resolve(c), label)
+                    for a, b, c, label in pending]
         kept, progress = [], False
-        for a, b, c, label in pending:
-            a, b, c = eliminator.resolve(a), eliminator.resolve(b), eliminator.resolve(c)
+        for a, b, c, label in resolved:
             form = _linear_form(a, b, c)
-            if form is not None and (not form or eliminator.eliminate(form)):
-                progress = progress or bool(form)
-                continue  # a tautology, or solved for one of its signals
+            if form is not None:
+                form = eliminator.resolve(form)  # with this round's earlier solutions
+                if not form:
+                    continue  # a tautology
+                if eliminator.eliminate(form):
+                    progress = True
+                    continue
             kept.append((a, b, c, label))
-        pending = kept
+        pending = [(eliminator.resolve(a), eliminator.resolve(b), eliminator.resolve(c), label)
+                   for a, b, c, label in kept]
+        if first_round_wires is None:
+            first_round_wires = _wires(pending)
         if not progress:
-            return kept, set(eliminator.subs)
+            return pending, first_round_wires - set(eliminator.subs)
 
 
 @dataclass
@@ -205,9 +224,8 @@ class R1CS:
 def assemble(cs, simplify):
     """The R1CS of a ConstraintSystem (and its witness when it computed one)."""
     if simplify:
-        constraints, _ = _simplify(cs.constraints, cs.kinds)
-        used = {w for a, b, c, _ in constraints for terms in (a, b, c) for w in terms}
-        kept = [w for w in range(len(cs.kinds)) if cs.kinds[w] not in REMOVABLE or w in used]
+        constraints, first_round_wires = _simplify(cs.constraints, cs.kinds)
+        kept = [w for w in range(len(cs.kinds)) if cs.kinds[w] not in REMOVABLE or w in first_round_wires]
     else:
         constraints, kept = cs.constraints, range(len(cs.kinds))
     order = sorted(kept, key=lambda w: (cs.kinds[w], w))

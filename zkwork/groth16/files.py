@@ -1,0 +1,55 @@
+"""A circuit's working directory as the command line uses it:
+
+    DIR/circuit.json            which pattern, variant and parameters; constraint counts
+    DIR/proving_key/            the proving key (see key_files)
+    DIR/verification_key.json   snarkjs's shape
+"""
+import json
+from pathlib import Path
+
+from zkwork.errors import CircuitInputError, KeyFormatError
+from zkwork.groth16.key_files import load_proving_key, save_proving_key
+from zkwork.groth16.snarkjs_json import save_json, vk_to_json
+
+
+def save_circuit_dir(directory, pattern, r1cs, pk):
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    save_proving_key(pk, directory / "proving_key")
+    save_json(directory / "verification_key.json", vk_to_json(pk.vk))
+    description = {"pattern": pattern.name, "variant": pattern.variant, "params": pattern.params, **r1cs.stats()}
+    (directory / "circuit.json").write_text(json.dumps(description, indent=1) + "\n")
+
+
+def load_circuit_dir(directory):
+    """(pattern, proving key) of a directory written by save_circuit_dir."""
+    from zkwork.patterns import get_pattern
+
+    directory = Path(directory)
+    try:
+        description = json.loads((directory / "circuit.json").read_text())
+        pattern = get_pattern(description["pattern"], description["variant"], **description["params"])
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as error:
+        raise KeyFormatError(f"{directory / 'circuit.json'}: {error}") from error
+    return pattern, load_proving_key(directory / "proving_key")
+
+
+def inputs_from_json(obj, where="input"):
+    """Circuit inputs from JSON: numbers as ints or decimal / 0x-hex strings, lists of them."""
+    if not isinstance(obj, dict):
+        raise CircuitInputError(f"{where}: expected a JSON object of named inputs")
+
+    def number(value, name):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            try:
+                return int(value, 16) if value.lower().startswith("0x") else int(value, 10)
+            except ValueError:
+                pass
+        raise CircuitInputError(f"{where}: input {name!r} = {value!r} is not a number")
+
+    return {
+        name: [number(v, f"{name}[{i}]") for i, v in enumerate(value)] if isinstance(value, list) else number(value, name)
+        for name, value in obj.items()
+    }
