@@ -29,14 +29,18 @@ def cmd_bench_arith(args):
     from zkwork.bench.arith import bench_arith, format_markdown
 
     results = bench_arith(runs=args.runs, quick=args.quick, peers=not args.no_peers)
-    text = format_markdown(results)
+    _print_and_write(results, format_markdown(results), args)
+    return 0
+
+
+def _print_and_write(results, text, args):
+    """Print a benchmark's Markdown table; write it and the JSON where asked."""
     print(text)
-    for path, content in ((args.json, json.dumps(results, indent=2)), (args.markdown, text)):
+    for path, content in ((args.json, json.dumps(results, indent=1)), (args.markdown, text)):
         if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             Path(path).write_text(content + "\n")
             print(f"wrote {path}", file=sys.stderr)
-    return 0
 
 
 def cmd_bench_groth16(args):
@@ -44,13 +48,7 @@ def cmd_bench_groth16(args):
 
     results = bench_groth16(patterns=args.pattern, quick=args.quick, prove_runs=args.prove_runs,
                             verify_runs=args.verify_runs, peer=not args.no_peers)
-    text = format_markdown(results)
-    print(text)
-    for path, content in ((args.json, json.dumps(results, indent=1)), (args.markdown, text)):
-        if path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            Path(path).write_text(content + "\n")
-            print(f"wrote {path}", file=sys.stderr)
+    _print_and_write(results, format_markdown(results), args)
     return 0
 
 

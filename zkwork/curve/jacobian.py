@@ -9,8 +9,9 @@ affine, "mixed" addition, the workhorse of MSM bucket accumulation).
 """
 from types import SimpleNamespace
 
-import numpy as np
 from numba import njit
+
+from zkwork.field.limbs import make_exponentiation
 
 
 def make_jacobian_kernels(F, b):
@@ -131,17 +132,8 @@ def make_jacobian_kernels(F, b):
             return True
         return f_eq(f_sqr(y), f_add(f_mul(f_sqr(x), x), b))
 
-    @njit(cache=True)
-    def scalar_mul(p, k):
-        """k*p for k given as four plain uint64 limbs (any k < 2^256): double-and-add."""
-        acc = infinity
-        for limb_index in range(3, -1, -1):
-            limb = k[limb_index]
-            for bit in range(63, -1, -1):
-                acc = double(acc)
-                if (limb >> np.uint64(bit)) & np.uint64(1):
-                    acc = add(acc, p)
-        return acc
+    # k*p for k given as four plain uint64 limbs (any k < 2^256): double-and-add.
+    scalar_mul = make_exponentiation(double, add, infinity)
 
     return SimpleNamespace(
         infinity=infinity, b=b, is_infinity=is_infinity, double=double, add=add,

@@ -91,6 +91,25 @@ def array_to_ints(array):
     return [int.from_bytes(raw[i : i + 32], "little") for i in range(0, len(raw), 32)]
 
 
+def make_exponentiation(square, multiply, identity):
+    """x^e by left-to-right square-and-multiply, for any group written with `square`,
+    `multiply` and `identity` (written additively, the same loop is double-and-add);
+    e is given as uint64 limbs, least significant first (a tuple or an array)."""
+
+    @njit(cache=True)
+    def power(x, e):
+        acc = identity
+        for limb_index in range(len(e) - 1, -1, -1):
+            limb = e[limb_index]
+            for bit in range(63, -1, -1):
+                acc = square(acc)
+                if (limb >> np.uint64(bit)) & np.uint64(1):
+                    acc = multiply(acc, x)
+        return acc
+
+    return power
+
+
 def make_field_kernels(modulus):
     """The njit kernels of the prime field of this odd modulus < 2^255, as a namespace.
 
@@ -196,17 +215,7 @@ def make_field_kernels(modulus):
     def double(a):
         return add(a, a)
 
-    @njit(cache=True)
-    def pow_limbs(a, e):
-        """a^e, e given as four plain uint64 limbs; left-to-right square and multiply."""
-        acc = one
-        for limb_index in range(3, -1, -1):
-            limb = e[limb_index]
-            for bit in range(63, -1, -1):
-                acc = sqr(acc)
-                if (limb >> np.uint64(bit)) & np.uint64(1):
-                    acc = mul(acc, a)
-        return acc
+    pow_limbs = make_exponentiation(sqr, mul, one)
 
     @njit(cache=True)
     def inv(a):

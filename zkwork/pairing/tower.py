@@ -21,6 +21,7 @@ from numba import njit
 from zkwork.field import P
 from zkwork.field import fq2
 from zkwork.field.fq2_element import Fq2
+from zkwork.field.limbs import make_exponentiation
 from zkwork.field.params import FQ2_NON_RESIDUE
 
 fq2_add, fq2_sub, fq2_neg, fq2_double = fq2.add, fq2.sub, fq2.neg, fq2.double
@@ -189,17 +190,8 @@ def fq12_eq(a, b):
     return fq12_is_zero(fq12_sub(a, b))
 
 
-@njit(cache=True)
-def fq12_pow(a, exponent_limbs):
-    """a^e for e given as little-endian uint64 limbs (any count); square and multiply."""
-    acc = FQ12_ONE
-    for limb_index in range(exponent_limbs.shape[0] - 1, -1, -1):
-        limb = exponent_limbs[limb_index]
-        for bit in range(63, -1, -1):
-            acc = fq12_sqr(acc)
-            if (limb >> np.uint64(bit)) & np.uint64(1):
-                acc = fq12_mul(acc, a)
-    return acc
+# a^e for e given as little-endian uint64 limbs (any count)
+fq12_pow = make_exponentiation(fq12_sqr, fq12_mul, FQ12_ONE)
 
 
 # ---------------------------------------------------------------- Frobenius
