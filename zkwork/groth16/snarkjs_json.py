@@ -8,7 +8,10 @@ Shapes (all numbers are decimal strings):
   proof      {"pi_a": G1, "pi_b": G2, "pi_c": G1, "protocol": "groth16", "curve": "bn128"}
   public     [x_1, ..., x_l]
 vk_alphabeta_12 is e(alpha, beta) written c0/c1 (Fq6) -> c0..c2 (Fq2) -> c0, c1, the
-tower snarkjs and zkwork share (Fq6 = Fq2[v]/(v^3 - (9+u)), Fq12 = Fq6[w]/(w^2 - v)).
+tower snarkjs and zkwork share (Fq6 = Fq2[v]/(v^3 - (9+u)), Fq12 = Fq6[w]/(w^2 - v)), in
+snarkjs's convention: its final exponentiation (ffjavascript's) raises to 2u(6u^2+3u+1)
+times the standard exponent, so the value written is zkwork's e(alpha, beta) to that power
+(measured against snarkjs's own files; no verifier reads it, snarkjs recomputes it).
 
 Reading checks everything and raises JsonFormatError naming the file part that is wrong
 (`proof.pi_b[1][0]`, `verification_key.IC[2]`); points must be on the curve and in the
@@ -19,9 +22,13 @@ import json
 from zkwork.curve import G1Point, G2Point
 from zkwork.errors import JsonFormatError, ZkworkError
 from zkwork.field import P, R
+from zkwork.field.params import X
 from zkwork.field import fq2
 from zkwork.groth16.keys import Proof, VerifyingKey
 from zkwork.pairing import pairing
+
+
+SNARKJS_GT_EXPONENT = 2 * X * (6 * X**2 + 3 * X + 1) % R  # see the module docstring
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -53,7 +60,7 @@ def vk_to_json(vk):
         "vk_beta_2": g2_to_json(vk.beta_2),
         "vk_gamma_2": g2_to_json(vk.gamma_2),
         "vk_delta_2": g2_to_json(vk.delta_2),
-        "vk_alphabeta_12": _gt(pairing(vk.alpha_1.affine_mont(), vk.beta_2.affine_mont())),
+        "vk_alphabeta_12": _gt(pairing(vk.alpha_1.affine_mont(), vk.beta_2.affine_mont()) ** SNARKJS_GT_EXPONENT),
         "IC": [g1_to_json(p) for p in vk.ic],
     }
 

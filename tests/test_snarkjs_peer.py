@@ -1,0 +1,114 @@
+"""The snarkjs benchmark harness (zkwork.bench.snarkjs_peer + tools/snarkjs_peer.mjs) on the
+small Membership circuit (depth 4, power 11), from a cold cache in tmp_path: report shape,
+positive timings, a second call served from the cache, and the exported snarkjs proof
+accepted by zkwork's verifier."""
+import json
+import statistics
+from pathlib import Path
+
+import pytest
+from node_tools import ROOT
+
+from zkwork.bench import snarkjs_peer
+from zkwork.bench.snarkjs_peer import SnarkjsPeerError, measure_snarkjs
+from zkwork.gadgets.merkle import SparseMerkleTree
+from zkwork.gadgets.native_poseidon import poseidon
+from zkwork.groth16 import verify
+from zkwork.groth16.snarkjs_json import (
+    load_json,
+    proof_from_json,
+    public_from_json,
+    vk_from_json,
+)
+from zkwork.patterns.encoding import encode_pid
+
+MAIN = ROOT / "circuits" / "main" / "membership_reference_d4.circom"
+DEPTH, INDEX = 4, 5
+
+
+def membership_input():
+    """Input of MembershipReference(4) (signals: see circuits/membership_reference.circom)
+    for a PID registered at leaf INDEX among other leaves, and the tree's root."""
+    pid = encode_pid("JP-13-113-01-T07-B12-BN02-R342")
+    others = {1: encode_pid("JP-13-101-02"), 12: encode_pid("JP-27-100-01-T01")}
+    tree = SparseMerkleTree(DEPTH, {INDEX: poseidon([pid]), **{i: poseidon([p]) for i, p in others.items()}})
+    siblings, bits = tree.path(INDEX)
+    return {"pid": pid, "pathElements": siblings, "pathIndices": bits}, tree.root
+
+
+@pytest.fixture(scope="module")
+def cold_and_warm(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("snarkjs_cache")
+    inputs, root = membership_input()
+    cold = measure_snarkjs(MAIN, inputs, runs=3, verify_runs=5, cache_dir=cache,
+                           export_dir=tmp_path_factory.mktemp("cold_proof"))
+    warm = measure_snarkjs(MAIN, inputs, runs=2, verify_runs=3, cache_dir=cache)
+    return cold, warm, root, cache
+
+
+@pytest.mark.node
+@pytest.mark.slow
+def test_report_shape_and_timings(cold_and_warm):
+    cold, _, _, cache = cold_and_warm
+    expected = json.loads((ROOT / "circuits" / "expected_counts.json").read_text())["circuits"][MAIN.stem]
+    assert cold["circuit"] == MAIN.stem and cold["snarkjs"] == "0.7.6"
+    assert cold["constraints"] == expected["constraints"]
+    assert cold["public"] == 1
+    # The smallest domain holding constraints + public signals + 1: 1181 + 1 + 1 -> 2^11.
+    domain = cold["constraints"] + cold["public"] + 1
+    assert 2 ** (cold["domain_power"] - 1) < domain <= 2 ** cold["domain_power"] == 2 ** cold["ptau_power"]
+    assert len(cold["prove_ms"]) == 3 and len(cold["verify_ms"]) == 5
+    assert all(ms > 0 for ms in cold["prove_ms"] + cold["verify_ms"])
+    assert statistics.median(cold["verify_ms"]) < statistics.median(cold["prove_ms"])
+    assert cold["zkey_bytes"] > 0 and cold["witness_ms"] > 0
+    assert set(cold["setup_steps_s"]) == {"compile", "ptau", "zkey", "vk"}
+    assert cold["setup_s"] > 0 and all(s > 0 for s in cold["setup_steps_s"].values())
+    paths = cold["paths"]
+    for key in ("r1cs", "wasm", "ptau", "zkey", "verification_key", "proof", "public"):
+        assert Path(paths[key]).is_file(), key
+    assert paths["ptau"].startswith(str(cache)) and paths["zkey"].startswith(str(cache))
+
+
+@pytest.mark.node
+@pytest.mark.slow
+def test_second_call_uses_the_cache(cold_and_warm):
+    cold, warm, _, _ = cold_and_warm
+    assert warm["setup_s"] == 0
+    assert warm["setup_steps_s"] == {"compile": 0, "ptau": 0, "zkey": 0, "vk": 0}
+    for key in ("ptau", "zkey", "verification_key"):
+        assert warm["paths"][key] == cold["paths"][key]
+    assert len(warm["prove_ms"]) == 2 and len(warm["verify_ms"]) == 3
+    # Without export_dir the proof lands in the circuit's cache directory.
+    assert warm["paths"]["proof"].startswith(warm["paths"]["circuit_dir"])
+
+
+@pytest.mark.node
+@pytest.mark.slow
+@pytest.mark.parametrize("which", [0, 1], ids=["cold", "warm"])
+def test_zkwork_verifies_the_exported_proof(cold_and_warm, which):
+    report, root = cold_and_warm[which], cold_and_warm[2]
+    paths = report["paths"]
+    vk = load_json(paths["verification_key"], vk_from_json)
+    public = load_json(paths["public"], public_from_json)
+    proof = load_json(paths["proof"], proof_from_json)
+    assert public == [root]
+    assert verify(vk, public, proof)
+    assert not verify(vk, [root + 1], proof)
+
+
+def test_missing_node_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(snarkjs_peer.shutil, "which", lambda name: None)
+    with pytest.raises(SnarkjsPeerError, match="node is not on PATH"):
+        measure_snarkjs(MAIN, {})
+
+
+def test_missing_node_modules_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setattr(snarkjs_peer.shutil, "which", lambda name: "/usr/bin/node")
+    monkeypatch.setattr(snarkjs_peer, "NODE_MODULES", tmp_path / "node_modules")
+    with pytest.raises(SnarkjsPeerError, match=r"snarkjs.*missing; run `make install`"):
+        measure_snarkjs(MAIN, {})
+
+
+def test_inputs_must_be_integers(tmp_path):
+    with pytest.raises(TypeError, match="int or a list"):
+        measure_snarkjs(MAIN, {"pid": 1.5}, cache_dir=tmp_path)
