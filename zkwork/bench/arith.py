@@ -8,12 +8,12 @@ where they finish in reasonable time; a peer row then says which size it measure
 import sys
 
 import numpy as np
-from numba import njit
 
 from zkwork.bench.machine import describe
 from zkwork.bench.timing import measure
 from zkwork.curve.kernels import G1
 from zkwork.field import FR, FieldVector
+from zkwork.jit import njit
 
 TARGETS_MS = {  # issue #2's targets for this 2-core machine
     "G1 MSM 2^16": 300.0,

@@ -9,9 +9,8 @@ affine, "mixed" addition, the workhorse of MSM bucket accumulation).
 """
 from types import SimpleNamespace
 
-from numba import njit
-
 from zkwork.field.limbs import make_exponentiation
+from zkwork.jit import njit
 
 
 def make_jacobian_kernels(F, b):

@@ -35,12 +35,13 @@ product of all Z, then peel each 1/Z off with two multiplications).
 from types import SimpleNamespace
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from zkwork.curve.kernels import G1, G2
 from zkwork.errors import ScalarOutOfRangeError, ShapeMismatchError
 from zkwork.field import FQ, FR, FieldVector, R, fq2
 from zkwork.field.limbs import ints_to_array
+from zkwork.jit import njit
 
 SCALAR_BITS = R.bit_length()  # 254: every scalar is < r
 # Relative cost of a Jacobian+Jacobian addition (bucket reduction) to a mixed one

@@ -28,18 +28,21 @@ import operator
 from types import SimpleNamespace
 
 import numpy as np
-from numba import njit
 from py_ecc import optimized_bn128 as py_ecc_curve
 
 from zkwork.curve import serialize
 from zkwork.curve.kernels import G1, G2, TWIST_B
 from zkwork.curve.msm import G1_MSM, G2_MSM
-from zkwork.errors import NonCanonicalEncodingError, PointNotInSubgroupError, PointNotOnCurveError
-from zkwork.field import FQ, FR, FieldElement, Fq, P, R
-from zkwork.field import fq2
+from zkwork.errors import (
+    NonCanonicalEncodingError,
+    PointNotInSubgroupError,
+    PointNotOnCurveError,
+)
+from zkwork.field import FQ, FR, FieldElement, Fq, P, R, fq2
 from zkwork.field.fq2_element import Fq2
 from zkwork.field.limbs import int_to_limbs
-from zkwork.field.params import B, FQ2_NON_RESIDUE, X
+from zkwork.field.params import FQ2_NON_RESIDUE, B, X
+from zkwork.jit import njit
 
 
 def make_point_ops(curve, field, msm_kernels):

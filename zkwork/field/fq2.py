@@ -5,9 +5,8 @@ a (..., 2, 4) uint64 array. XI = 9 + u is the non-residue that builds Fq6 and Fq
 """
 from types import SimpleNamespace
 
-from numba import njit
-
 from zkwork.field import FQ
+from zkwork.jit import njit
 
 _fq = FQ.kernels
 f_add, f_sub, f_mul, f_sqr, f_neg, f_inv = _fq.add, _fq.sub, _fq.mul, _fq.sqr, _fq.neg, _fq.inv

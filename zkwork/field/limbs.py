@@ -18,8 +18,9 @@ from types import SimpleNamespace
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
-from numba.extending import intrinsic
+from numba import types
+
+from zkwork.jit import intrinsic, njit
 
 MASK64 = (1 << 64) - 1
 _U64 = types.uint64

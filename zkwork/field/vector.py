@@ -8,9 +8,10 @@ import secrets
 from types import SimpleNamespace
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from zkwork.field.limbs import array_to_ints, ints_to_array
+from zkwork.jit import njit
 
 
 def make_vector_kernels(f):

@@ -24,11 +24,12 @@ from collections.abc import Sequence
 from functools import cache
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from zkwork.errors import PoseidonInputRangeError, ShapeMismatchError
 from zkwork.field import FR, FieldElement, FieldVector, R
 from zkwork.gadgets.poseidon_params import SBOX_EXPONENT, params_for
+from zkwork.jit import njit
 
 # -- scalar version -------------------------------------------------------------------------
 

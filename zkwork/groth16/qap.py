@@ -19,10 +19,10 @@ coefficients so that both products are numba loops.
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from zkwork.errors import UnsatisfiedConstraintError
 from zkwork.field import FR, FieldVector, Fr
+from zkwork.jit import njit
 from zkwork.poly import Domain, coset_intt, coset_ntt, intt
 
 f_mul, f_add, f_zero = FR.kernels.mul, FR.kernels.add, FR.kernels.zero

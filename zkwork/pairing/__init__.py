@@ -14,11 +14,11 @@ subgroup (checking that is the job of the code that decodes them).
 pairing_check runs one multi-Miller loop for all pairs and one final exponentiation.
 """
 import numpy as np
-from numba import njit
 
 from zkwork.curve.kernels import G1, G2
 from zkwork.errors import EncodingError, NonCanonicalEncodingError, PointNotOnCurveError
 from zkwork.field import FQ, fq2
+from zkwork.jit import njit
 from zkwork.pairing import final_exp, miller
 from zkwork.pairing.gt import GT
 from zkwork.pairing.tower import fq12_empty, fq12_is_zero, fq12_load, fq12_store

@@ -15,14 +15,23 @@ short vectorial addition chain. This is the exact exponent, not a multiple of it
 with py_ecc's pairing bit for bit.
 """
 import numpy as np
-from numba import njit
 
 from zkwork.field import P, R
 from zkwork.field.params import X
+from zkwork.jit import njit
 from zkwork.pairing.miller import signed_digits
 from zkwork.pairing.tower import (
-    fq2_add, fq2_double, fq2_mul_by_xi, fq2_sqr, fq2_sub,
-    fq12_conj, fq12_frobenius1, fq12_frobenius2, fq12_frobenius3, fq12_inv, fq12_mul,
+    fq2_add,
+    fq2_double,
+    fq2_mul_by_xi,
+    fq2_sqr,
+    fq2_sub,
+    fq12_conj,
+    fq12_frobenius1,
+    fq12_frobenius2,
+    fq12_frobenius3,
+    fq12_inv,
+    fq12_mul,
 )
 
 _l0 = -36 * X**3 - 30 * X**2 - 18 * X - 2

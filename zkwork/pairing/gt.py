@@ -4,13 +4,21 @@ A GT object wraps one (2, 3, 2, 4) Montgomery array in the tower layout of `towe
 limbs of reduced values are unique, so equality is equality of arrays.
 """
 import numpy as np
-from numba import njit
 
 from zkwork.errors import EncodingError
 from zkwork.field.limbs import ints_to_array
+from zkwork.jit import njit
 from zkwork.pairing.tower import (
-    ONE_ARRAY, fq12_array_from_flat, fq12_array_to_flat, fq12_empty, fq12_inv, fq12_is_zero,
-    fq12_load, fq12_mul, fq12_pow, fq12_store,
+    ONE_ARRAY,
+    fq12_array_from_flat,
+    fq12_array_to_flat,
+    fq12_empty,
+    fq12_inv,
+    fq12_is_zero,
+    fq12_load,
+    fq12_mul,
+    fq12_pow,
+    fq12_store,
 )
 
 

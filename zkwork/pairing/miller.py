@@ -23,16 +23,27 @@ With n pairs the loop shares f: one squaring per step for all pairs (a multi-Mil
 product of n pairings costs far less than n pairings.
 """
 import numpy as np
-from numba import njit
 
 from zkwork.curve.kernels import TWIST_B
-from zkwork.field import FQ
-from zkwork.field import fq2
+from zkwork.field import FQ, fq2
 from zkwork.field.fq2_element import Fq2
 from zkwork.field.params import X
+from zkwork.jit import njit
 from zkwork.pairing.tower import (
-    FQ12_ONE, ONE2, frobenius_coefficient, fq2_add, fq2_conj, fq2_double,
-    fq2_load, fq2_mul, fq2_mul_by_fq, fq2_neg, fq2_sqr, fq2_sub, fq12_mul_by_line, fq12_sqr,
+    FQ12_ONE,
+    ONE2,
+    fq2_add,
+    fq2_conj,
+    fq2_double,
+    fq2_load,
+    fq2_mul,
+    fq2_mul_by_fq,
+    fq2_neg,
+    fq2_sqr,
+    fq2_sub,
+    fq12_mul_by_line,
+    fq12_sqr,
+    frobenius_coefficient,
 )
 
 f_load = FQ.kernels.load

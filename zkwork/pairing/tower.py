@@ -16,13 +16,12 @@ py_ecc's FQ12 is the flat field Fq[W]/(W^12 - 18 W^6 + 82); W = w is the same el
 with u = w^6 - 9, so (c_i0 + c_i1 u) w^i is (c_i0 - 9 c_i1) W^i + c_i1 W^(i+6) there.
 """
 import numpy as np
-from numba import njit
 
-from zkwork.field import P
-from zkwork.field import fq2
+from zkwork.field import P, fq2
 from zkwork.field.fq2_element import Fq2
 from zkwork.field.limbs import make_exponentiation
 from zkwork.field.params import FQ2_NON_RESIDUE
+from zkwork.jit import njit
 
 fq2_add, fq2_sub, fq2_neg, fq2_double = fq2.add, fq2.sub, fq2.neg, fq2.double
 fq2_mul, fq2_sqr, fq2_inv, fq2_conj = fq2.mul, fq2.sqr, fq2.inv, fq2.conj

@@ -20,9 +20,10 @@ stages each: long strided columns thrash the TLB (measured: 2 stages per pass be
 and 8 at 2^20), while every pass costs a sweep over the array and a thread barrier.
 """
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from zkwork.field import FR
+from zkwork.jit import njit
 
 f_mul, f_add, f_sub = FR.kernels.mul, FR.kernels.add, FR.kernels.sub
 f_pow, f_one, f_zero = FR.kernels.pow_limbs, FR.kernels.one, FR.kernels.zero

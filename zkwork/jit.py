@@ -1,0 +1,61 @@
+"""`njit` for zkwork's kernels: numba's, with a cache that survives the process.
+
+Most kernels are built by factories (one field's kernels per modulus, one curve's per
+field, ...), so they are closures over other kernels. numba keys its on-disk cache by a
+hash of the pickled closure, and a pickled kernel carries the kernel's random per-process
+UUID: every new process would miss the cache and compile everything again (tens of
+seconds); LLVM intrinsics carry such a UUID too. Here each kernel and intrinsic gets, as soon as it is made, a UUID derived from what defines
+it (module, name, bytecode, and its closure with kernels replaced by their own derived
+UUIDs), so a kernel rebuilt in another process pickles, and hashes, the same.
+"""
+import hashlib
+
+import numba
+import numba.extending
+from numba.core.registry import CPUDispatcher
+
+
+def _describe(value):
+    """A stable text for a closure value (kernels by their derived UUID)."""
+    if isinstance(value, (CPUDispatcher, numba.extending._Intrinsic)):
+        return f"kernel:{value._uuid}"
+    if isinstance(value, (tuple, list)):
+        return "(" + ",".join(_describe(v) for v in value) + ")"
+    return f"{type(value).__name__}:{value!r}"
+
+
+def _describe_code(code):
+    """Bytecode and constants, nested code objects included (their repr holds an address)."""
+    consts = ",".join(_describe_code(c) if hasattr(c, "co_code") else repr(c) for c in code.co_consts)
+    return f"{code.co_name}:{hashlib.sha256(code.co_code).hexdigest()}:[{consts}]"
+
+
+def _stable_uuid(func):
+    parts = [func.__module__, func.__qualname__, _describe_code(func.__code__)]
+    for name, cell in zip(func.__code__.co_freevars, func.__closure__ or ()):
+        try:
+            parts.append(f"{name}={_describe(cell.cell_contents)}")
+        except ValueError:  # a cell not filled yet: only its name is known
+            parts.append(f"{name}=?")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def njit(*args, **options):
+    """numba.njit, used the same ways (@njit, @njit(...), njit(...)(f)); see above."""
+    if args and callable(args[0]) and not options:
+        return _stabilised(numba.njit(args[0]), args[0])
+
+    def decorate(func):
+        return _stabilised(numba.njit(**options)(func), func)
+
+    return decorate
+
+
+def intrinsic(func):
+    """numba.extending.intrinsic, with a UUID derived as for kernels."""
+    return _stabilised(numba.extending.intrinsic(func), func)
+
+
+def _stabilised(dispatcher, func):
+    dispatcher._set_uuid(_stable_uuid(func))
+    return dispatcher
