@@ -1,0 +1,31 @@
+"""zkwork.bench.throughput on a LocalCluster of two worker processes and a small pattern."""
+import pytest
+
+from zkwork.bench.throughput import _chunks, measure_throughput, throughput_frame
+
+
+def test_verification_chunks_cycle_through_the_proofs():
+    assert _chunks(["a", "b", "c"], 7, 3) == [["a", "b", "c"], ["a", "b", "c"], ["a"]]
+    assert sum(map(len, _chunks(list(range(5)), 200, 25))) == 200
+
+
+@pytest.mark.slow
+def test_throughput_with_one_and_two_workers(tmp_path):
+    result = measure_throughput("structure", "reference", {"components": 4}, max_workers=2, proofs_per_worker=2,
+                                verifications_per_worker=10, verify_chunk=4, key_dir=tmp_path / "key")
+    rows = result["rows"]
+    assert [row["workers"] for row in rows] == [1, 2] and [row["cores"] for row in rows] == [1, 2]
+    assert [row["proofs"] for row in rows] == [2, 4] and [row["verifications"] for row in rows] == [10, 20]
+    for row in rows:
+        assert row["proofs_per_s"] == pytest.approx(row["proofs"] / row["prove_wall_s"])
+        assert row["proofs_per_s_per_core"] == pytest.approx(row["proofs_per_s"] / row["cores"])
+        assert row["verifications_per_s"] > 0 and row["verify_wall_s"] > 0
+    assert rows[0]["efficiency"] == 1.0
+    assert rows[1]["efficiency"] == pytest.approx(rows[1]["proofs_per_s"] / (2 * rows[0]["proofs_per_s"]))
+    # the key was generated once and saved where the workers read it
+    assert (tmp_path / "key" / "header.json").is_file()
+    assert result["constraints"] == 410 and result["setup_s"] > 0
+    assert len(result["jit_warm_up_s"]) == 2
+    single = result["single_process"]
+    assert single["numba_threads"] == result["worker_pool_threads"][0] and single["proofs_per_s"] > 0
+    assert list(throughput_frame(result).index) == [1, 2]

@@ -1,0 +1,314 @@
+"""Capacity planning: how many proof and verification servers a peak rate needs, what
+they cost, and how that compares with the production-migration guide's plan.
+
+Pure arithmetic, no measurement. The rates that go in are measured elsewhere (see
+zkwork.bench.throughput); every figure of the guide lives in GUIDE_PLAN with the guide
+section it comes from, so a plan built here can always say which of its inputs were
+measured, which are the guide's and which are assumptions.
+
+The server count of one tier is
+
+    base    = ceil(peak_rate / (rate_per_core * cores_per_server * cpu_threshold))
+    servers = base + headroom
+
+`cpu_threshold` is the CPU utilisation at which the guide's auto-scaler adds servers
+(70%): at peak every server should still be below it, so a server is only counted for
+`threshold` of its full rate. `headroom` is the redundancy rule, N + headroom: that many
+spare servers on top, so that peak load still fits below the threshold with `headroom`
+servers lost (default 1, i.e. N+1). Arithmetic is done on exact decimal fractions of the
+inputs (Fraction(str(x))), so that 1000 / (2.5 * 8 * 0.7) is exactly 500/7 and a count
+that divides evenly is not rounded up by a float error.
+"""
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from math import ceil
+
+from zkwork.errors import ZkworkError
+
+GUIDE = "/work/shared/seed/production-migration.md"
+_COMPUTE = "Infrastructure Requirements › Compute Resources"
+_COST = "Cost Estimation › Monthly Infrastructure Costs"
+
+
+class CapacityInputError(ZkworkError, ValueError):
+    """A capacity-planning input out of range: a rate, core count or price that is zero or
+    negative, a threshold outside (0, 1], a headroom that is not a non-negative int."""
+
+
+@dataclass(frozen=True)
+class GuideFigure:
+    """One figure of the guide's plan: its value (a number, or (low, high) for a range),
+    the unit, the guide section it is quoted from, and the guide's own words."""
+
+    value: object
+    unit: str
+    section: str
+    quote: str
+
+
+GUIDE_PLAN = {
+    "proof_peak_rate": GuideFigure(
+        1000, "proofs/s", f"{_COMPUTE} › Proof Generation Servers › Capacity Planning",
+        "Expected Load: 1000 proofs/sec at peak"),
+    "proof_server_cores": GuideFigure(
+        8, "cores", f"{_COMPUTE} › Proof Generation Servers › Specifications", "CPU: 8 cores"),
+    "proof_rate_per_server": GuideFigure(
+        (10, 20), "proofs/s per server", f"{_COMPUTE} › Proof Generation Servers › Capacity Planning",
+        "Proof Generation Rate: 10-20 proofs/sec per server"),
+    "proof_servers": GuideFigure(
+        (50, 100), "servers", f"{_COMPUTE} › Proof Generation Servers › Capacity Planning",
+        "Server Count: 50-100 servers (with headroom)"),
+    "verification_peak_rate": GuideFigure(
+        5000, "verifications/s", f"{_COMPUTE} › Verification Servers › Capacity Planning",
+        "Expected Load: 5000 verifications/sec at peak"),
+    "verification_server_cores": GuideFigure(
+        4, "cores", f"{_COMPUTE} › Verification Servers › Specifications", "CPU: 4 cores"),
+    "verification_rate_per_server": GuideFigure(
+        (200, 500), "verifications/s per server", f"{_COMPUTE} › Verification Servers › Capacity Planning",
+        "Verification Rate: 200-500 verifications/sec per server"),
+    "verification_servers": GuideFigure(
+        (10, 25), "servers", f"{_COMPUTE} › Verification Servers › Capacity Planning", "Server Count: 10-25 servers"),
+    "scale_up_cpu_threshold": GuideFigure(
+        0.70, "CPU fraction", f"{_COMPUTE} (both tiers); Scaling Considerations › Horizontal Scaling",
+        "Auto-scaling: Scale up at 70% CPU, down at 30%; averageUtilization: 70"),
+    "proof_server_price_month": GuideFigure(
+        200, "USD/month per server", f"{_COST} › Compute", "Proof Generation: 50 servers × $200/month = $10,000"),
+    "verification_server_price_month": GuideFigure(
+        100, "USD/month per server", f"{_COST} › Compute", "Verification: 10 servers × $100/month = $1,000"),
+    "compute_cost_month": GuideFigure(11000, "USD/month", f"{_COST} › Compute", "Total Compute: $11,000/month"),
+    "non_compute_cost_month": GuideFigure(
+        4050, "USD/month", f"{_COST} › Database, Network, Storage, Monitoring and Tools",
+        "Total Database $2,000 + Total Network $900 + Total Storage $500 + Total Monitoring $650"),
+    "total_cost_month": GuideFigure(
+        15000, "USD/month", "Cost Estimation › Monthly Infrastructure Costs",
+        "Total Estimated Cost: ~$15,000/month (Based on moderate load)"),
+    "proof_latency_p95_ms": GuideFigure(
+        1000, "ms", "Monitoring and Observability › Key Metrics › Proof Generation; Executive Summary",
+        "proof_generation_duration SLA: P95 < 1000ms"),
+    "verification_latency_p99_ms": GuideFigure(
+        50, "ms", "Monitoring and Observability › Key Metrics › Verification",
+        "verification_duration SLA: P99 < 50ms"),
+}
+
+
+def guide_value(name):
+    """The value of GUIDE_PLAN[name] (a number or a (low, high) tuple)."""
+    return GUIDE_PLAN[name].value
+
+
+def _positive(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise CapacityInputError(f"{name} must be a number > 0, not {value!r}")
+    return Fraction(str(value))
+
+
+@dataclass
+class CapacityPlan:
+    """The servers one tier needs for its peak rate, and why (see the module docstring).
+
+    `assumptions` maps each input to (value, where it comes from): measured, the guide's
+    (with its section) or an assumption of the caller."""
+
+    tier: str
+    peak_rate: float
+    rate_per_core: float
+    cores_per_server: int
+    cpu_threshold: float
+    headroom: int
+    price_per_server_month: float
+    rate_per_server: float  # at 100% CPU
+    rate_per_server_at_threshold: float
+    base_servers: int
+    servers: int
+    cost_per_month: float
+    peak_utilisation: float  # CPU fraction of every server at peak with all `servers` up
+    assumptions: dict = field(default_factory=dict)
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def plan_capacity(peak_rate, rate_per_core, cores_per_server, cpu_threshold=0.70, headroom=1,
+                  price_per_server_month=200.0, tier="servers", sources=None):
+    """Servers for `peak_rate` operations/s at `rate_per_core` operations/s per core on
+    servers of `cores_per_server` cores, each loaded to at most `cpu_threshold` at peak,
+    plus `headroom` spare servers (N+headroom); cost at `price_per_server_month` USD.
+
+    The default price, $200/month, is the guide's proof-server unit price (GUIDE_PLAN
+    "proof_server_price_month"): an assumption, not a quote and not measured. `sources`
+    maps input names to where each came from ("measured: ...", "guide: ...",
+    "assumption: ..."); inputs it does not name are listed as "given by the caller".
+    Raises CapacityInputError on a non-positive rate or core count, a threshold outside
+    (0, 1], a negative or non-integer headroom or a negative price."""
+    peak = _positive("peak_rate", peak_rate)
+    per_core = _positive("rate_per_core", rate_per_core)
+    if isinstance(cores_per_server, bool) or not isinstance(cores_per_server, int) or cores_per_server <= 0:
+        raise CapacityInputError(f"cores_per_server must be an int > 0, not {cores_per_server!r}")
+    threshold = _positive("cpu_threshold", cpu_threshold)
+    if threshold > 1:
+        raise CapacityInputError(f"cpu_threshold is a CPU fraction in (0, 1], not {cpu_threshold!r}")
+    if isinstance(headroom, bool) or not isinstance(headroom, int) or headroom < 0:
+        raise CapacityInputError(f"headroom is a number of spare servers, an int >= 0, not {headroom!r}")
+    if isinstance(price_per_server_month, bool) or not isinstance(price_per_server_month, (int, float)) \
+            or price_per_server_month < 0:
+        raise CapacityInputError(f"price_per_server_month must be a number >= 0, not {price_per_server_month!r}")
+
+    per_server = per_core * cores_per_server
+    base = ceil(peak / (per_server * threshold))
+    servers = base + headroom
+    inputs = {"peak_rate": peak_rate, "rate_per_core": rate_per_core, "cores_per_server": cores_per_server,
+              "cpu_threshold": cpu_threshold, "headroom": headroom, "price_per_server_month": price_per_server_month}
+    sources = sources or {}
+    assumptions = {name: {"value": value, "source": sources.get(name, "given by the caller")}
+                   for name, value in inputs.items()}
+    assumptions["headroom_rule"] = {
+        "value": f"N+{headroom}",
+        "source": "assumption: servers = ceil(peak / (rate_per_core * cores * cpu_threshold)) + headroom spares",
+    }
+    return CapacityPlan(
+        tier=tier, peak_rate=peak_rate, rate_per_core=rate_per_core, cores_per_server=cores_per_server,
+        cpu_threshold=cpu_threshold, headroom=headroom, price_per_server_month=price_per_server_month,
+        rate_per_server=float(per_server), rate_per_server_at_threshold=float(per_server * threshold),
+        base_servers=base, servers=servers, cost_per_month=float(servers * Fraction(str(price_per_server_month))),
+        peak_utilisation=float(peak / (per_server * servers)), assumptions=assumptions,
+    )
+
+
+@dataclass
+class DeploymentPlan:
+    """Both tiers of the guide's architecture, plus the guide's other monthly costs."""
+
+    proof: CapacityPlan
+    verification: CapacityPlan
+    other_costs_per_month: float
+    other_costs_source: str
+
+    @property
+    def compute_cost_per_month(self):
+        return self.proof.cost_per_month + self.verification.cost_per_month
+
+    @property
+    def cost_per_month(self):
+        return self.compute_cost_per_month + self.other_costs_per_month
+
+    def assumptions(self):
+        """Every input of both tiers, prefixed by tier, and the non-compute costs."""
+        out = {f"proof.{k}": v for k, v in self.proof.assumptions.items()}
+        out.update({f"verification.{k}": v for k, v in self.verification.assumptions.items()})
+        out["other_costs_per_month"] = {"value": self.other_costs_per_month, "source": self.other_costs_source}
+        return out
+
+    def summary(self):
+        """The `capacity` object of the throughput notebook's results JSON."""
+        return {
+            "proof_servers": self.proof.servers,
+            "verification_servers": self.verification.servers,
+            "compute_cost_per_month_usd": self.compute_cost_per_month,
+            "cost_per_month_usd": self.cost_per_month,
+            "proof": self.proof.as_dict(),
+            "verification": self.verification.as_dict(),
+            "assumptions": self.assumptions(),
+        }
+
+
+def _guide_source(name):
+    figure = GUIDE_PLAN[name]
+    return f"guide ({figure.section}): {figure.quote}"
+
+
+def plan_deployment(proof_rate_per_core, verification_rate_per_core, rate_source, *,
+                    proof_peak_rate=None, verification_peak_rate=None,
+                    proof_cores=None, verification_cores=None, cpu_threshold=None, headroom=1,
+                    proof_price_month=None, verification_price_month=None, other_costs_month=None):
+    """Plan both tiers from per-core rates (`rate_source` says where they were measured).
+
+    Every input left as None takes the guide's figure (peak rates, server shapes, the 70%
+    scale-up threshold, unit prices and the non-compute monthly costs) and is listed with
+    the guide section it comes from; inputs given are listed as assumptions of the caller.
+    The guide's unit prices are the guide's, not quotes and not measured."""
+
+    def pick(value, guide_name):
+        if value is None:
+            return guide_value(guide_name), _guide_source(guide_name)
+        return value, "assumption: set by the caller"
+
+    threshold, threshold_src = pick(cpu_threshold, "scale_up_cpu_threshold")
+    other, other_src = pick(other_costs_month, "non_compute_cost_month")
+    tiers = {}
+    for tier, rate, peak, cores, price in (
+        ("proof", proof_rate_per_core, proof_peak_rate, proof_cores, proof_price_month),
+        ("verification", verification_rate_per_core, verification_peak_rate, verification_cores,
+         verification_price_month),
+    ):
+        peak_v, peak_src = pick(peak, f"{tier}_peak_rate")
+        cores_v, cores_src = pick(cores, f"{tier}_server_cores")
+        price_v, price_src = pick(price, f"{tier}_server_price_month")
+        tiers[tier] = plan_capacity(
+            peak_v, rate, cores_v, cpu_threshold=threshold, headroom=headroom, price_per_server_month=price_v,
+            tier=tier, sources={"peak_rate": peak_src, "rate_per_core": f"measured: {rate_source}",
+                                "cores_per_server": cores_src, "cpu_threshold": threshold_src,
+                                "headroom": "assumption: N+headroom spare servers",
+                                "price_per_server_month": price_src},
+        )
+    if isinstance(other, bool) or not isinstance(other, (int, float)) or other < 0:
+        raise CapacityInputError(f"other_costs_month must be a number >= 0, not {other!r}")
+    return DeploymentPlan(tiers["proof"], tiers["verification"], other, other_src)
+
+
+def guide_summary():
+    """The `guide` object of the throughput notebook's results JSON: the guide's plan."""
+    return {
+        "proof_servers": list(guide_value("proof_servers")),
+        "verification_servers": list(guide_value("verification_servers")),
+        "compute_cost_per_month_usd": guide_value("compute_cost_month"),
+        "cost_per_month_usd": guide_value("total_cost_month"),
+        "sections": {name: GUIDE_PLAN[name].section for name in
+                     ("proof_servers", "verification_servers", "compute_cost_month", "total_cost_month")},
+    }
+
+
+def guide_implied_servers(cpu_threshold=None):
+    """What the guide's own per-server rates imply, for each tier: servers for the guide's
+    peak at 100% CPU and at the scale-up threshold (low and high per-server rate), next
+    to the guide's server counts. Derived from the guide's figures, nothing measured."""
+    threshold = guide_value("scale_up_cpu_threshold") if cpu_threshold is None else cpu_threshold
+    rows = []
+    for tier in ("proof", "verification"):
+        peak = guide_value(f"{tier}_peak_rate")
+        cores = guide_value(f"{tier}_server_cores")
+        low, high = guide_value(f"{tier}_rate_per_server")
+        at = {}
+        for label, utilisation in (("at_100pct_cpu", 1), ("at_threshold", threshold)):
+            at[label] = [plan_capacity(peak, rate / cores, cores, utilisation, 0, 0).servers for rate in (high, low)]
+        rows.append({"tier": tier, "guide_servers": list(guide_value(f"{tier}_servers")),
+                     "implied_at_100pct_cpu": at["at_100pct_cpu"], "implied_at_threshold": at["at_threshold"],
+                     "threshold": threshold, "source": "derived from the guide's figures"})
+    return rows
+
+
+def compare_with_guide(plan):
+    """Rows (quantity, plan, guide, guide section, verdict) setting a DeploymentPlan
+    beside the guide's plan: server counts against the guide's ranges, per-server rates
+    at 100% CPU, and monthly costs (compute, and total with the non-compute costs)."""
+
+    def verdict(value, guide):
+        if isinstance(guide, tuple):
+            low, high = guide
+            return "below the guide's range" if value < low else "above the guide's range" if value > high \
+                else "within the guide's range"
+        return f"{value / guide:.2f}x the guide's"
+
+    rows = []
+    for quantity, value, guide_name in (
+        ("proof servers", plan.proof.servers, "proof_servers"),
+        ("proof rate per server (100% CPU)", plan.proof.rate_per_server, "proof_rate_per_server"),
+        ("verification servers", plan.verification.servers, "verification_servers"),
+        ("verification rate per server (100% CPU)", plan.verification.rate_per_server,
+         "verification_rate_per_server"),
+        ("compute cost per month (USD)", plan.compute_cost_per_month, "compute_cost_month"),
+        ("total cost per month (USD)", plan.cost_per_month, "total_cost_month"),
+    ):
+        guide = guide_value(guide_name)
+        rows.append({"quantity": quantity, "plan": value, "guide": guide, "verdict": verdict(value, guide),
+                     "guide_section": GUIDE_PLAN[guide_name].section})
+    return rows
