@@ -72,3 +72,54 @@ class JsonFormatError(ZkworkError, ValueError):
 
 class KeyFormatError(ZkworkError, ValueError):
     """A proving-key directory that is incomplete or inconsistent; names the file."""
+
+
+class FormatError(ZkworkError, ValueError):
+    """A binary circom/snarkjs file (.r1cs, .wtns, .zkey) that is malformed. The message names
+    the file and the section; `section` holds the section's name (None for the file header)."""
+
+    def __init__(self, message, section=None):
+        super().__init__(message)
+        self.section = section
+
+
+class WrongMagicError(FormatError):
+    """A file that does not start with the four magic bytes of the expected kind."""
+
+
+class UnsupportedVersionError(FormatError):
+    """A file format version newer than the reader knows."""
+
+
+class UnsupportedProtocolError(FormatError):
+    """A zkey for another proving system than Groth16 (PLONK, FFLONK)."""
+
+
+class MissingSectionError(FormatError):
+    """A required section that the file does not contain."""
+
+
+class DuplicateSectionError(FormatError):
+    """A section that must appear once and appears more than once."""
+
+
+class SectionSizeError(FormatError):
+    """A section whose declared size disagrees with the content its header describes."""
+
+
+class CountTooLargeError(FormatError):
+    """A count (wires, constraints, points) that claims more data than the section holds;
+    raised before anything of that size is allocated."""
+
+
+class WrongFieldError(FormatError):
+    """A file over another field or curve than BN254 (element size or prime)."""
+
+
+class TruncatedFileError(FormatError):
+    """A file that ends inside its header or inside a section."""
+
+
+class InvalidValueError(FormatError):
+    """A value that its section does not allow: a field element >= its modulus, a wire or
+    constraint index out of range, a point off the curve."""

@@ -15,7 +15,7 @@ from zkwork.groth16.keys import Proof
 def prove(pk, witness, backend="fast"):
     be = get_backend(backend)
     qap = pk.qap
-    z = _witness_vector(witness, qap.num_wires)
+    z = witness_vector(witness, qap.num_wires)
     h = qap.quotient(z.mont)
     r, s = Fr.random(), Fr.random()
     vk = pk.vk
@@ -31,7 +31,7 @@ def prove(pk, witness, backend="fast"):
     return Proof(a, b2, c)
 
 
-def _witness_vector(witness, num_wires):
+def witness_vector(witness, num_wires):
     if isinstance(witness, FieldVector):
         vector = witness
     else:

@@ -52,7 +52,7 @@ class SparseMatrix:
 
 
 @njit(cache=True)
-def _matvec(indptr, indices, coeffs, z, out):
+def matvec(indptr, indices, coeffs, z, out):
     """out[j] = sum_k coeffs[k] z[indices[k]] over row j's entries."""
     for j in range(indptr.shape[0] - 1):
         acc = f_zero
@@ -121,7 +121,7 @@ class QAP:
         rows = []
         for matrix in (self.A, self.B, self.C):
             values = np.zeros((n, 4), dtype=np.uint64)
-            _matvec(matrix.indptr, matrix.indices, matrix.coeffs, z, values)
+            matvec(matrix.indptr, matrix.indices, matrix.coeffs, z, values)
             rows.append(values)
         failing = _first_unsatisfied_row(*rows)
         if failing >= 0:

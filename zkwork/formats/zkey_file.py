@@ -1,0 +1,206 @@
+"""snarkjs's Groth16 proving keys, .zkey files (iden3 container, magic "zkey", version 1).
+
+    section 1   header          protocol u32 (1 = Groth16; 2 PLONK and 10 FFLONK are refused)
+    section 2   Groth16 header  n8q u32 (= 32), q (BN254's base field prime), n8r u32 (= 32),
+                                r (the group order), nVars u32, nPublic u32 (public signals,
+                                not counting the one), domainSize u32 (a power of two), then
+                                the points alpha_1, beta_1, beta_2, gamma_2, delta_1, delta_2
+    section 3   IC              nPublic + 1 G1 points
+    section 4   coefficients    nCoefs u32, then nCoefs records of 44 bytes: matrix u32 (0 = A,
+                                1 = B), constraint u32 (< domainSize), signal u32 (< nVars),
+                                value (32 bytes: the coefficient times 2^512, mod r)
+    section 5   A               nVars G1 points          [u_i(tau)]_1
+    section 6   B1              nVars G1 points          [v_i(tau)]_1
+    section 7   B2              nVars G2 points          [v_i(tau)]_2
+    section 8   C               nVars - nPublic - 1 G1 points, one per private wire
+    section 9   H               domainSize G1 points, for the quotient's evaluations on the
+                                odd coset (see zkwork.groth16.zkey_prover)
+    section 10  contributions   the phase-2 ceremony's transcript; kept as bytes, unparsed
+
+A G1 point is x, y and a G2 point x.c0, x.c1, y.c0, y.c1, each coordinate 32 bytes of
+little-endian limbs in Montgomery form with R = 2^256 (x R mod q): exactly the limbs of
+zkwork's affine Montgomery arrays, so sections 5 to 9 load straight into MSM-ready arrays;
+all-zero coordinates are the point at infinity in both. A coefficient value c is stored as
+c R^2 mod r ("Montgomery of Montgomery": snarkjs multiplies it by the plain witness with a
+Montgomery product, giving c z R); one Montgomery reduction turns it into zkwork's c R.
+The coefficients list A and B only, including snarkjs's binding rows A[m + i][i] = 1 for
+the one and the public signals; C's constraints live in the IC and C points only.
+
+Reading checks the container (see binfile), the protocol, both primes, that every count
+fits its section and every section is used up exactly, that the header and IC points are on
+the curve and in the subgroup, that the long point arrays have canonical coordinates (< q),
+and that coefficients are in range. `write_zkey` writes the same bytes back.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from zkwork.curve import G1Point, g1_affine_array, g1_points_from_affine_array, g2_points_from_affine_array
+from zkwork.errors import InvalidValueError, UnsupportedProtocolError, ZkworkError
+from zkwork.field import FQ, FR, P, R
+from zkwork.formats.binfile import limbs_bytes, prime_header, read_bin_file, u32, write_bin_file
+from zkwork.groth16.keys import VerifyingKey
+from zkwork.groth16.qap import SparseMatrix
+from zkwork.poly import TWO_ADICITY
+
+HEADER, GROTH16_HEADER, IC, COEFFICIENTS, A, B1, B2, C, H, CONTRIBUTIONS = range(1, 11)
+SECTION_NAMES = {
+    HEADER: "header", GROTH16_HEADER: "groth16 header", IC: "IC", COEFFICIENTS: "coefficients",
+    A: "points A", B1: "points B1", B2: "points B2", C: "points C", H: "points H", CONTRIBUTIONS: "contributions",
+}
+GROTH16 = 1
+G1_SHAPE, G2_SHAPE = (2, 4), (2, 2, 4)
+HEADER_POINTS = (("alpha_1", G1_SHAPE), ("beta_1", G1_SHAPE), ("beta_2", G2_SHAPE), ("gamma_2", G2_SHAPE),
+                 ("delta_1", G1_SHAPE), ("delta_2", G2_SHAPE))
+COEFFICIENT = np.dtype([("matrix", "<u4"), ("constraint", "<u4"), ("signal", "<u4"), ("value", "<u8", (4,))])
+MATRICES = {"A": 0, "B": 1}
+
+
+@dataclass(frozen=True)
+class ZKey:
+    """A snarkjs Groth16 proving key with zkwork's types: the verifying key as a VerifyingKey,
+    point sections as affine Montgomery arrays, coefficient values as Montgomery limbs."""
+
+    num_vars: int
+    domain_size: int
+    vk: VerifyingKey
+    beta_1: G1Point
+    delta_1: G1Point
+    coefficients: np.ndarray  # COEFFICIENT records, values as zkwork Montgomery limbs (c R mod r)
+    a_query: np.ndarray  # (nVars, 2, 4)
+    b1_query: np.ndarray  # (nVars, 2, 4)
+    b2_query: np.ndarray  # (nVars, 2, 2, 4)
+    c_query: np.ndarray  # (nVars - nPublic - 1, 2, 4)
+    h_query: np.ndarray  # (domainSize, 2, 4)
+    contributions: bytes = None  # section 10 as read, or None when the file has none
+
+    @property
+    def num_public(self):
+        return self.vk.num_public
+
+    def matrix(self, name):
+        """Matrix "A" or "B" of the coefficients section as domainSize CSR rows."""
+        records = self.coefficients[self.coefficients["matrix"] == MATRICES[name]]
+        order = np.argsort(records["constraint"], kind="stable")
+        records = records[order]
+        indptr = np.zeros(self.domain_size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(records["constraint"], minlength=self.domain_size), out=indptr[1:])
+        return SparseMatrix(indptr, records["signal"].astype(np.int64), np.ascontiguousarray(records["value"]))
+
+
+def _points(section, count, shape, what):
+    array = section.limbs(count, shape, what)
+    section.check_below(array, FQ, what)
+    return array
+
+
+def _checked(section, array, from_array, what):
+    """Curve points of an affine array, each on the curve and in the subgroup."""
+    try:
+        return from_array(array, check=True)
+    except ZkworkError as error:
+        raise section.error(InvalidValueError, f"{what}: {error}") from error
+
+
+def _header_point(section, shape, what):
+    from_array = g1_points_from_affine_array if shape == G1_SHAPE else g2_points_from_affine_array
+    return _checked(section, _points(section, 1, shape, what), from_array, what)[0]
+
+
+def _read_protocol(binfile):
+    section = binfile.section(HEADER)
+    protocol = section.u32()
+    section.finish()
+    if protocol != GROTH16:
+        raise section.error(UnsupportedProtocolError, f"protocol {protocol}, only Groth16 (1) is supported")
+
+
+def _read_groth16_header(binfile):
+    section = binfile.section(GROTH16_HEADER)
+    section.prime(P, "base field Fq")
+    section.prime(R, "scalar field Fr")
+    num_vars, num_public, domain_size = section.u32(), section.u32(), section.u32()
+    points = {name: _header_point(section, shape, name) for name, shape in HEADER_POINTS}
+    section.finish()
+    if num_public + 1 > num_vars:
+        raise section.error(InvalidValueError, f"nPublic {num_public} leaves no room in nVars {num_vars}")
+    if domain_size < 1 or domain_size & (domain_size - 1) or domain_size > 1 << TWO_ADICITY:
+        raise section.error(InvalidValueError, f"domainSize {domain_size} is not a power of two <= 2^{TWO_ADICITY}")
+    return num_vars, num_public, domain_size, points
+
+
+def _read_coefficients(binfile, num_vars, domain_size):
+    section = binfile.section(COEFFICIENTS)
+    count = section.u32()
+    section.need(count, COEFFICIENT.itemsize, "nCoefs")
+    records = np.frombuffer(section.take(count * COEFFICIENT.itemsize), dtype=COEFFICIENT).copy()
+    section.finish()
+    for field, bound in (("matrix", 2), ("constraint", domain_size), ("signal", num_vars)):
+        bad = np.flatnonzero(records[field] >= bound)
+        if bad.size:
+            raise section.error(InvalidValueError, f"coefficient {int(bad[0])}: {field} "
+                                                   f"{int(records[field][bad[0]])} is not below {bound}")
+    values = np.ascontiguousarray(records["value"])
+    section.check_below(values, FR, "coefficient values")
+    records["value"] = FR.vec.from_mont(values, np.empty_like(values))
+    return records
+
+
+def _read_point_section(binfile, section_type, count, shape):
+    section = binfile.section(section_type)
+    array = _points(section, count, shape, f"{count} points")
+    section.finish()
+    return array
+
+
+def read_zkey(path):
+    """The Groth16 proving key in a snarkjs .zkey file."""
+    binfile = read_bin_file(path, "zkey", 1, SECTION_NAMES)
+    _read_protocol(binfile)
+    num_vars, num_public, domain_size, points = _read_groth16_header(binfile)
+    section = binfile.section(IC)
+    ic_array = _points(section, num_public + 1, G1_SHAPE, "nPublic + 1 points")
+    section.finish()
+    ic = _checked(section, ic_array, g1_points_from_affine_array, "IC")
+    vk = VerifyingKey(alpha_1=points["alpha_1"], beta_2=points["beta_2"], gamma_2=points["gamma_2"],
+                      delta_2=points["delta_2"], ic=tuple(ic))
+    contributions = None
+    if binfile.has(CONTRIBUTIONS):
+        contributions = bytes(binfile.section(CONTRIBUTIONS).data)
+    return ZKey(
+        num_vars=num_vars, domain_size=domain_size, vk=vk, beta_1=points["beta_1"], delta_1=points["delta_1"],
+        coefficients=_read_coefficients(binfile, num_vars, domain_size),
+        a_query=_read_point_section(binfile, A, num_vars, G1_SHAPE),
+        b1_query=_read_point_section(binfile, B1, num_vars, G1_SHAPE),
+        b2_query=_read_point_section(binfile, B2, num_vars, G2_SHAPE),
+        c_query=_read_point_section(binfile, C, num_vars - num_public - 1, G1_SHAPE),
+        h_query=_read_point_section(binfile, H, domain_size, G1_SHAPE),
+        contributions=contributions,
+    )
+
+
+def write_zkey(zkey, path):
+    """Write `zkey` as a .zkey file (sections in snarkjs's order, 1 to 10)."""
+    vk = zkey.vk
+    groth16_header = b"".join([
+        prime_header(P), prime_header(R), u32(zkey.num_vars), u32(zkey.num_public), u32(zkey.domain_size),
+        *(limbs_bytes(point.affine_mont()) for point in
+          (vk.alpha_1, zkey.beta_1, vk.beta_2, vk.gamma_2, zkey.delta_1, vk.delta_2)),
+    ])
+    records = zkey.coefficients.copy()
+    values = np.ascontiguousarray(records["value"])
+    records["value"] = FR.vec.to_mont(values, np.empty_like(values))
+    sections = [
+        (HEADER, u32(GROTH16)),
+        (GROTH16_HEADER, groth16_header),
+        (IC, limbs_bytes(g1_affine_array(vk.ic))),
+        (COEFFICIENTS, u32(len(records)) + records.astype(COEFFICIENT).tobytes()),
+        (A, limbs_bytes(zkey.a_query)),
+        (B1, limbs_bytes(zkey.b1_query)),
+        (B2, limbs_bytes(zkey.b2_query)),
+        (C, limbs_bytes(zkey.c_query)),
+        (H, limbs_bytes(zkey.h_query)),
+    ]
+    if zkey.contributions is not None:
+        sections.append((CONTRIBUTIONS, zkey.contributions))
+    write_bin_file(path, "zkey", 1, sections)
