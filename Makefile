@@ -1,6 +1,6 @@
 # zkwork: everything a fresh machine with Python >= 3.11, Node.js and npm needs.
 #   make test    install (venv + pinned npm peers) and run the whole test suite
-#   make report  install and produce the default benchmark report in reports/
+#   make report  install and run the notebooks into a dated report in reports/ (zkwork report)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -28,7 +28,7 @@ test-fast: install
 	$(PY) -m pytest -m "not slow"
 
 report: install
-	$(VENV)/bin/zkwork bench arith --json reports/arith.json --markdown reports/arith.md
+	$(VENV)/bin/zkwork report --out reports
 
 clean:
 	rm -rf $(VENV) node_modules reports build *.egg-info

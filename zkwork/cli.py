@@ -125,7 +125,12 @@ def cmd_prove(args):
 
 def cmd_verify(args):
     from zkwork.groth16 import verify
-    from zkwork.groth16.snarkjs_json import load_json, proof_from_json, public_from_json, vk_from_json
+    from zkwork.groth16.snarkjs_json import (
+        load_json,
+        proof_from_json,
+        public_from_json,
+        vk_from_json,
+    )
 
     vk = load_json(args.verification_key, vk_from_json)
     public = load_json(args.public, public_from_json)
@@ -144,6 +149,18 @@ def cmd_export_vk(args):
     _, pk = load_circuit_dir(args.dir)
     save_json(args.out, vk_to_json(pk.vk))
     print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_report(args):
+    from zkwork.report import run_report
+
+    run_dir, complete = run_report(out=args.out, quick=args.quick, peers=not args.no_peers)
+    print(f"wrote {run_dir}/summary.md, results.json, the executed notebooks, their HTML and figures/")
+    if not complete:
+        print(f"zkwork: report incomplete: a notebook is missing or failed; see {run_dir}/summary.md",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -196,6 +213,12 @@ def build_parser():
     verify.add_argument("public")
     verify.add_argument("proof")
     verify.set_defaults(func=cmd_verify)
+
+    report = sub.add_parser("report", help="run the notebooks into a dated report: SLAs, capacity, budgets")
+    report.add_argument("--quick", action="store_true", help="small circuits and few runs (about 3 minutes)")
+    report.add_argument("--out", default="reports", metavar="DIR", help="where the dated run directories go")
+    report.add_argument("--no-peers", action="store_true", help="skip snarkjs beside zkwork")
+    report.set_defaults(func=cmd_report)
 
     export = sub.add_parser("export", help="export artefacts").add_subparsers(dest="what", required=True)
     export_vk = export.add_parser("verificationkey", help="verification_key.json of a setup directory")

@@ -1,0 +1,111 @@
+"""`zkwork report`: the artefacts of a quick report, constraint counts equal to the library's,
+and how a missing or failing notebook is reported."""
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from zkwork.cli import main
+from zkwork.patterns import PATTERNS, VARIANTS, get_pattern
+from zkwork.report import (
+    NOTEBOOK_DIR,
+    NOTEBOOKS,
+    NotebookSpec,
+    format_summary,
+    run_report,
+)
+
+
+def write_notebook(path, *sources):
+    """A notebook whose first cell is the papermill parameters cell, then `sources`."""
+    cells = [new_code_cell("quick = False\nresults_path = None\nfigures_dir = None",
+                           metadata={"tags": ["parameters"]})]
+    cells += [new_code_cell(source) for source in sources]
+    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                                      "display_name": "Python 3"}}), path)
+
+
+def test_a_failing_and_a_missing_notebook_are_reported_and_the_rest_is_written(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    write_notebook(notebooks / "good.ipynb",
+                   "import json, pathlib\npathlib.Path(results_path).write_text(json.dumps({'value': 1}))")
+    write_notebook(notebooks / "bad.ipynb", "raise RuntimeError('this notebook breaks')")
+    specs = [NotebookSpec("good", "writes results"), NotebookSpec("bad", "fails"), NotebookSpec("absent", "is missing")]
+
+    run_dir, complete = run_report(out=tmp_path / "reports", quick=True, notebooks_dir=notebooks, notebooks=specs)
+
+    assert not complete
+    results = json.loads((run_dir / "results.json").read_text())
+    status = {name: record["status"] for name, record in results["notebooks"].items()}
+    assert status == {"good": "ok", "bad": "failed", "absent": "missing"}
+    assert "RuntimeError" in results["notebooks"]["bad"]["error"]
+    assert results["results"] == {"good": {"value": 1}}
+    assert (run_dir / "bad.ipynb").exists() and (run_dir / "bad.html").exists()
+    summary = (run_dir / "summary.md").read_text()
+    assert "bad failed" in summary and "absent missing" in summary
+    assert (tmp_path / "reports" / "latest").resolve() == run_dir.resolve()
+
+
+def test_the_summary_opens_with_the_slas_and_the_capacity_against_the_guide():
+    # The shapes of the notebooks' JSON contracts; the values are arbitrary test data.
+    sla_row = {"pattern": "membership", "variant": "hardened", "size": "depth=20", "constraints": 5101,
+               "prove_p95_ms": 1200.0, "prove_pass": False, "verify_p99_ms": 4.0, "verify_pass": True}
+    results = {
+        "run": "20250101T000000Z", "quick": False,
+        "machine": {"cpu_model": "test CPU", "cpu_count": 2, "git_commit": "abc"},
+        "notebooks": {name: {"status": "ok"} for name in ("constraint-budgets", "latency",
+                                                          "throughput-and-capacity", "monitoring")},
+        "results": {
+            "latency": {"rows": [{}], "sla": {"prove_p95_ms": 1000, "verify_p99_ms": 50, "backend": "fast",
+                                              "sizes": "production", "runs": {"prove": 20, "verify": 100},
+                                              "rows": [sla_row]}},
+            "throughput-and-capacity": {
+                "capacity": {"proof_servers": 120, "verification_servers": 12, "cost_per_month_usd": 30000,
+                             "assumptions": {"peak_proofs_per_s": 1000}},
+                "guide": {"proof_servers": [50, 100], "verification_servers": [10, 25], "cost_per_month_usd": 15000},
+                "pattern": "membership", "variant": "hardened"},
+            "monitoring": {"alerts": [{"name": "ProofLatencyHigh", "fires": True, "value": 1200, "threshold": 1000}]},
+        },
+    }
+    summary = format_summary(results)
+    answer = summary[summary.index("## The answer"):summary.index("## Constraint budgets")]
+    assert "| membership | hardened | depth=20 | 5,101 | 1200 | FAIL | 4.0 | PASS |" in answer
+    assert "| proof servers | 120 | 50–100 | above the guide's range |" in answer
+    assert "| verification servers | 12 | 10–25 | within the guide's range |" in answer
+    assert "$30,000" in answer and "200% of the guide's estimate" in answer
+    assert "ProofLatencyHigh: **fires**" in summary
+    assert "not computed" in summary  # no constraint-budgets results in this record
+
+
+@pytest.mark.slow
+def test_quick_report_writes_every_artefact_and_the_library_counts(tmp_path, capsys):
+    status = main(["report", "--quick", "--out", str(tmp_path)])
+
+    run_dir = (tmp_path / "latest").resolve()
+    results = json.loads((run_dir / "results.json").read_text())
+    present = {spec.name for spec in NOTEBOOKS if (NOTEBOOK_DIR / f"{spec.name}.ipynb").exists()}
+    for spec in NOTEBOOKS:
+        record = results["notebooks"][spec.name]
+        if spec.name not in present:
+            assert record["status"] == "missing"
+            continue
+        assert record["status"] == "ok", record
+        assert (run_dir / f"{spec.name}.ipynb").exists() and (run_dir / f"{spec.name}.html").exists()
+        assert record["figures"] and all((run_dir / figure).exists() for figure in record["figures"])
+        assert spec.name in results["results"] and run_dir.name in record["measured"]
+    assert status == (0 if present == {spec.name for spec in NOTEBOOKS} else 1)
+    assert list((run_dir / "figures").rglob("*.png"))
+    assert results["machine"]["cpu_model"] and results["machine"]["versions"]["zkwork"]
+
+    budgets = results["results"]["constraint-budgets"]
+    counts = {(row["pattern"], row["variant"]): row["constraints"] for row in budgets["patterns"]}
+    assert counts == {(name, variant): get_pattern(name, variant).build().num_constraints
+                      for name in PATTERNS for variant in VARIANTS}
+
+    summary = (run_dir / "summary.md").read_text()
+    assert summary.index("## The answer") < summary.index("## Constraint budgets")
+    assert f"measured in this run ({run_dir.name})" in summary
+    assert Path(capsys.readouterr().out.split()[1]).parent == run_dir

@@ -1,0 +1,377 @@
+"""`zkwork report`: run the four notebooks of `notebooks/` with papermill and gather what they
+measured into one dated report directory.
+
+    reports/<UTC timestamp>/
+        <notebook>.ipynb     the executed notebook (outputs included, also when it failed)
+        <notebook>.html      the same, converted by nbconvert (no browser needed)
+        data/<notebook>.json the JSON results the notebook wrote (its `results_path`)
+        figures/<notebook>/  the PNG figures the notebook saved (its `figures_dir`)
+        results.json         the notebooks' JSONs merged, with the machine and who measured what
+        summary.md           the answer first: SLAs and servers/dollars, then the constraint budgets
+    reports/latest           a symlink to the newest run (a one-line file where symlinks fail)
+
+Every number in the report is measured in the run that wrote it: the notebooks measure, the
+report only copies and compares. A notebook that is missing or fails is named in
+summary.md and results.json, the rest of the report is still written, and `run_report`
+says that the run is incomplete (the command's exit status is then non-zero).
+"""
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tqdm import tqdm
+
+from zkwork.bench.machine import describe
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+DEFAULT_OUT = "reports"
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """A notebook of the report and the papermill parameters it runs with. Every notebook
+    takes `quick`, `results_path` and `figures_dir`; `default` and `quick_params` add the
+    parameters of a default and of a quick report (chosen so that the whole report stays
+    within 15 minutes, and 3 minutes with --quick, on a 2-core machine)."""
+
+    name: str
+    purpose: str
+    default: dict = field(default_factory=dict)
+    quick_params: dict = field(default_factory=dict)
+    uses_peers: bool = False
+    writes_metrics: bool = False
+
+    def parameters(self, run_dir, quick, peers):
+        """The parameters of this notebook for a run into `run_dir`."""
+        params = {
+            "quick": quick,
+            "results_path": str(run_dir / "data" / f"{self.name}.json"),
+            "figures_dir": str(run_dir / "figures" / self.name),
+            **(self.quick_params if quick else self.default),
+        }
+        if self.uses_peers:
+            params["peers"] = peers and not quick
+        if self.writes_metrics:
+            params["metrics_path"] = str(run_dir / "data" / f"{self.name}-metrics.prom")
+        return params
+
+
+NOTEBOOKS = (
+    NotebookSpec("constraint-budgets", "constraints, wires and public signals; scaling; budget by gadget"),
+    NotebookSpec("latency", "prove and verify latency against the SLAs, snarkjs beside zkwork",
+                 default={"runs": 20, "verify_runs": 100, "batch": 100}, uses_peers=True),
+    NotebookSpec("throughput-and-capacity", "throughput per worker count; servers and dollars per month"),
+    NotebookSpec("monitoring", "Prometheus metrics and the guide's alerts on measured latencies",
+                 writes_metrics=True),
+)
+
+
+def run_id_now():
+    """The UTC timestamp naming a report directory, e.g. 20250101T120000Z."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def new_run_dir(out):
+    """A fresh `out/<UTC timestamp>` directory (suffixed -2, -3, ... if that second is taken)."""
+    base = run_id_now()
+    candidate, n = Path(out) / base, 1
+    while candidate.exists():
+        n += 1
+        candidate = Path(out) / f"{base}-{n}"
+    candidate.mkdir(parents=True)
+    return candidate
+
+
+def to_html(executed, html_path):
+    """Convert an executed notebook to a self-contained HTML page (figures embedded)."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_filename(str(executed))
+    html_path.write_text(body, encoding="utf-8")
+
+
+def _failure_text(error):
+    """A one-line account of why a notebook run failed."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(error, PapermillExecutionError):
+        return f"cell {error.exec_count}: {error.ename}: {error.evalue}".strip()
+    return f"{type(error).__name__}: {error}"
+
+
+def run_notebook(spec, run_dir, quick, peers, notebooks_dir=NOTEBOOK_DIR, position=1):
+    """Execute one notebook into run_dir and convert it to HTML; returns its status record:
+    status ('ok', 'failed' or 'missing'), seconds, parameters, file names, figures, error."""
+    import papermill
+
+    source = Path(notebooks_dir) / f"{spec.name}.ipynb"
+    record = {"notebook": f"notebooks/{spec.name}.ipynb", "purpose": spec.purpose}
+    if not source.exists():
+        return {**record, "status": "missing", "error": f"{source} does not exist"}
+    params = spec.parameters(run_dir, quick, peers)
+    executed = run_dir / f"{spec.name}.ipynb"
+    record.update(parameters=params, executed=executed.name)
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(source), str(executed), parameters=params, cwd=str(run_dir),
+            progress_bar={"desc": f"{spec.name} cells", "position": position, "leave": False, "file": sys.stderr},
+        )
+        record.update(status="ok")
+    except Exception as error:  # a failed notebook is reported, and the others still run
+        record.update(status="failed", error=_failure_text(error))
+    record["seconds"] = round(time.perf_counter() - start, 1)
+    if executed.exists():
+        html = run_dir / f"{spec.name}.html"
+        try:
+            to_html(executed, html)
+            record["html"] = html.name
+        except Exception as error:  # the executed notebook stays; the missing HTML is reported
+            record["html_error"] = f"{type(error).__name__}: {error}"
+    results_file = Path(params["results_path"])
+    if results_file.exists():
+        record["results_file"] = results_file.relative_to(run_dir).as_posix()
+    elif record["status"] == "ok":
+        record.update(status="failed", error=f"the notebook wrote no results to {params['results_path']}")
+    figures = sorted(Path(params["figures_dir"]).glob("*.png"))
+    record["figures"] = [figure.relative_to(run_dir).as_posix() for figure in figures]
+    return record
+
+
+def point_latest(out, run_dir):
+    """Make out/latest point at run_dir: a relative symlink, or a file holding its name."""
+    latest = Path(out) / "latest"
+    if latest.is_symlink() or latest.is_file():
+        latest.unlink()
+    try:
+        latest.symlink_to(run_dir.name, target_is_directory=True)
+    except OSError:
+        latest.write_text(run_dir.name + "\n")
+    return latest
+
+
+def run_report(out=DEFAULT_OUT, quick=False, peers=True, notebooks_dir=NOTEBOOK_DIR, notebooks=NOTEBOOKS):
+    """Run every notebook into a new out/<timestamp>/ directory and write results.json and
+    summary.md there; returns (run_dir, complete) where complete is False when a notebook
+    was missing or failed."""
+    run_dir = new_run_dir(out)
+    (run_dir / "data").mkdir()
+    machine = describe()
+    records = {}
+    bar = tqdm(notebooks, desc="zkwork report", unit="notebook", file=sys.stderr, position=0)
+    for spec in bar:
+        bar.set_postfix_str(spec.name)
+        records[spec.name] = run_notebook(spec, run_dir, quick, peers, notebooks_dir)
+        bar.write(f"{spec.name}: {records[spec.name]['status']} ({records[spec.name].get('seconds', 0)} s)",
+                  file=sys.stderr)
+    bar.close()
+    results = collect_results(run_dir, machine, quick, peers, records)
+    (run_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    (run_dir / "summary.md").write_text(format_summary(results) + "\n")
+    point_latest(out, run_dir)
+    return run_dir, all(record["status"] == "ok" for record in records.values())
+
+
+def collect_results(run_dir, machine, quick, peers, records):
+    """results.json: the machine, each notebook's status and provenance, and its results."""
+    run = run_dir.name
+    merged = {}
+    for name, record in records.items():
+        if "results_file" in record:
+            merged[name] = json.loads((run_dir / record["results_file"]).read_text())
+            record["measured"] = (f"measured in run {run} by {record['notebook']} "
+                                  f"(executed copy {record['executed']}, results {record['results_file']})")
+    return {
+        "run": run,
+        "generated_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": quick,
+        "peers": peers,
+        "machine": machine,
+        "notebooks": records,
+        "results": merged,
+    }
+
+
+def _status(results, name):
+    """How the notebook `name` ended in this run ('not part of this report' if it was not run)."""
+    return results["notebooks"].get(name, {}).get("status", "not part of this report")
+
+
+def _verdict(passed):
+    return "PASS" if passed else "FAIL"
+
+
+def _range_text(bounds):
+    low, high = bounds
+    return f"{low:,}–{high:,}"
+
+
+def _within(value, bounds):
+    low, high = bounds
+    if value < low:
+        return "below the guide's range"
+    if value > high:
+        return "above the guide's range"
+    return "within the guide's range"
+
+
+def _latency_lines(results, run):
+    latency = results["results"].get("latency")
+    if latency is None:
+        return [f"- Latency: **not measured** (the latency notebook: {_status(results, 'latency')})."]
+    sla = latency["sla"]
+    lines = [f"Latency, measured in run {run} ({sla['runs']['prove']} proofs and {sla['runs']['verify']} "
+             f"verifications per circuit, {sla['backend']} backend, {sla['sizes']} circuit sizes). "
+             f"SLAs from the guide: proof P95 < {sla['prove_p95_ms']:g} ms, verification P99 < "
+             f"{sla['verify_p99_ms']:g} ms.", ""]
+    if sla["sizes"] != "production":
+        lines += ["> Quick run: these are the small circuits, not the production sizes; the verdicts below "
+                  "say nothing about production. Run `zkwork report` without --quick for the answer.", ""]
+    peer = any("snarkjs_prove_p95_ms" in row for row in sla["rows"])
+    header = "| pattern | variant | size | constraints | proof P95 ms | SLA | verify P99 ms | SLA |"
+    rule = "| --- | --- | --- | ---: | ---: | --- | ---: | --- |"
+    if peer:
+        header += " snarkjs proof P95 ms | snarkjs verify P99 ms |"
+        rule += " ---: | ---: |"
+    lines += [header, rule]
+    for row in sla["rows"]:
+        line = (f"| {row['pattern']} | {row['variant']} | {row['size']} | {row['constraints']:,} | "
+                f"{row['prove_p95_ms']:.0f} | {_verdict(row['prove_pass'])} | {row['verify_p99_ms']:.1f} | "
+                f"{_verdict(row['verify_pass'])} |")
+        if peer:
+            line += (f" {row['snarkjs_prove_p95_ms']:.0f} | {row['snarkjs_verify_p99_ms']:.1f} |"
+                     if "snarkjs_prove_p95_ms" in row else " n/a | n/a |")
+        lines.append(line)
+    errors = sorted({row["snarkjs_error"] for row in latency["rows"] if "snarkjs_error" in row})
+    lines += [f"\nsnarkjs not measured: {error}" for error in errors]
+    return lines
+
+
+def _capacity_lines(results, run):
+    capacity = results["results"].get("throughput-and-capacity")
+    if capacity is None:
+        return ["- Servers and cost: **not measured** (the throughput-and-capacity notebook: "
+                f"{_status(results, 'throughput-and-capacity')})."]
+    plan, guide = capacity["capacity"], capacity["guide"]
+    subject = "/".join(str(capacity[key]) for key in ("pattern", "variant") if capacity.get(key))
+    lines = [
+        f"Servers and cost, from the throughput measured in run {run}"
+        + (f" on {subject}" if subject else "") + ", against the guide's plan:", "",
+        "| | measured plan | guide | |", "| --- | ---: | ---: | --- |",
+        f"| proof servers | {plan['proof_servers']:,} | {_range_text(guide['proof_servers'])} | "
+        f"{_within(plan['proof_servers'], guide['proof_servers'])} |",
+        f"| verification servers | {plan['verification_servers']:,} | {_range_text(guide['verification_servers'])} | "
+        f"{_within(plan['verification_servers'], guide['verification_servers'])} |",
+        f"| dollars per month | ${plan['cost_per_month_usd']:,.0f} | ~${guide['cost_per_month_usd']:,.0f} | "
+        f"{plan['cost_per_month_usd'] / guide['cost_per_month_usd']:.0%} of the guide's estimate |",
+    ]
+    assumptions = plan.get("assumptions") or {}
+    if assumptions:
+        lines += ["", "Assumptions of the plan:", ""]
+        lines += [f"- {key}: {_assumption_text(value)}" for key, value in assumptions.items()]
+    return lines
+
+
+def _assumption_text(value):
+    """An assumption of the capacity plan: its value, and where it comes from when stated."""
+    if isinstance(value, dict) and "value" in value:
+        source = f" ({value['source']})" if value.get("source") else ""
+        return f"{value['value']:,.4g}{source}" if isinstance(value["value"], float) else f"{value['value']}{source}"
+    return str(value)
+
+
+def _alert_lines(results, run):
+    monitoring = results["results"].get("monitoring")
+    if monitoring is None:
+        return [f"- Alerts: **not evaluated** (the monitoring notebook: {_status(results, 'monitoring')})."]
+    lines = [f"The guide's alerts evaluated on the metrics measured in run {run} (monitoring notebook), "
+             "one line per alert over its series (e.g. one per circuit):", ""]
+    by_name = {}
+    for alert in monitoring["alerts"]:
+        by_name.setdefault(alert["name"], []).append(alert)
+    for name, series in by_name.items():
+        firing = [alert for alert in series if alert["fires"]]
+        where = ", ".join(_labels_text(alert) for alert in firing)
+        state = f"**fires** for {len(firing)} of {len(series)}" + (f" ({where})" if where else "") if firing \
+            else f"quiet for all {len(series)}"
+        values = [alert["value"] for alert in series if isinstance(alert["value"], (int, float))]
+        extreme = f"largest value {max(values):.4g}, " if values else ""
+        lines.append(f"- {name}: {state} ({extreme}threshold {series[0]['threshold']})")
+    return lines
+
+
+def _labels_text(alert):
+    """An alert series' labels, e.g. 'circuit_type=membership_hardened_d20'."""
+    return ",".join(f"{key}={value}" for key, value in (alert.get("labels") or {}).items())
+
+
+def _budget_lines(results, run):
+    budgets = results["results"].get("constraint-budgets")
+    if budgets is None:
+        return [f"Constraint budgets **not computed** (the constraint-budgets notebook: "
+                f"{_status(results, 'constraint-budgets')})."]
+    limit = budgets["budget"]
+    lines = [f"Built in run {run} (counts equal circom --O2's); budget: {limit:,} constraints per circuit.", "",
+             "| pattern | variant | size | constraints | wires | public signals | within budget |",
+             "| --- | --- | --- | ---: | ---: | ---: | --- |"]
+    for row in budgets["patterns"]:
+        size = ", ".join(f"{k}={v}" for k, v in row["params"].items()) or "-"
+        lines.append(f"| {row['pattern']} | {row['variant']} | {size} | {row['constraints']:,} | {row['wires']:,} | "
+                     f"{row['public_signals']} | {_verdict(budgets['pass'][row['pattern']][row['variant']])} |")
+    claims = budgets.get("claims", {}).get("rows", [])
+    if claims:
+        lines += ["", "The reference design's claims beside the counts built in this run:", ""]
+        for claim in claims:
+            lines.append(f"- {claim['pattern']} ({claim['size']}): claimed ~{claim['claimed']:,}, measured "
+                         f"{claim['measured_reference']:,} (reference) and {claim['measured_hardened']:,} (hardened), "
+                         f"{claim['measured_over_claimed']:.1f}x the claim")
+    return lines
+
+
+def _figure_lines(results, run):
+    lines = []
+    for name, record in results["notebooks"].items():
+        for figure in record.get("figures", []):
+            caption = f"{Path(figure).stem} ({name}), measured in run {run}"
+            lines += [f"![{caption}]({figure})", "", f"*{caption}.*", ""]
+    return lines or ["No figures were written."]
+
+
+def _notebook_lines(results):
+    lines = ["| notebook | status | seconds | executed | HTML | note |", "| --- | --- | ---: | --- | --- | --- |"]
+    for name, record in results["notebooks"].items():
+        executed = f"[{record['executed']}]({record['executed']})" if "executed" in record else "-"
+        html = f"[{record['html']}]({record['html']})" if "html" in record else "-"
+        note = record.get("error", record.get("html_error", ""))
+        lines.append(f"| {name} | {record['status']} | {record.get('seconds', '-')} | {executed} | {html} | {note} |")
+    return lines
+
+
+def format_summary(results):
+    """summary.md: the answer first (SLAs per pattern, servers and dollars against the guide),
+    then the constraint budgets, the alerts, the figures and the notebooks' run record."""
+    run, machine = results["run"], results["machine"]
+    problems = [f"**{name} {record['status']}**: {record.get('error', '')}"
+                for name, record in results["notebooks"].items() if record["status"] != "ok"]
+    lines = [
+        f"# zkwork report {run}",
+        "",
+        f"Every figure here was measured in this run ({run}) on {machine['cpu_model']} "
+        f"({machine['cpu_count']} logical cores), zkwork git {machine['git_commit'] or 'unknown'}"
+        + (", **quick** run (small sizes, few runs)" if results["quick"] else "") + ".",
+        "",
+    ]
+    if problems:
+        lines += ["> Incomplete report: " + "; ".join(problems), ""]
+    lines += ["## The answer", ""]
+    lines += _latency_lines(results, run) + [""] + _capacity_lines(results, run) + [""]
+    lines += ["## Constraint budgets", ""] + _budget_lines(results, run) + [""]
+    lines += ["## Alerts", ""] + _alert_lines(results, run) + [""]
+    lines += ["## Figures", ""] + _figure_lines(results, run)
+    lines += ["## Notebooks of this run", ""] + _notebook_lines(results)
+    lines += ["", "Machine and versions: see `results.json` (`machine`); each notebook's results are under "
+              "`results.<notebook>`, and `notebooks.<notebook>.measured` says which run measured them."]
+    return "\n".join(lines)
