@@ -131,3 +131,16 @@ def test_zkwork_r1cs_through_snarkjs_setup_and_prove_zkey(snarkjs_key, tmp_path)
     assert public == r1cs.public_signals(witness)
     assert snarkjs_verifies(tmp_path / "vk.json", tmp_path / "public.json", tmp_path / "proof.json")
 
+
+
+def test_command_line_prove_zkey_and_r1cs_info(snarkjs_key, tmp_path, capsys):
+    from zkwork.cli import main
+
+    proof, public = tmp_path / "proof.json", tmp_path / "public.json"
+    assert main(["prove-zkey", snarkjs_key["zkey"], snarkjs_key["wtns"], str(proof), str(public)]) == 0
+    assert snarkjs_verifies(snarkjs_key["verification_key"], public, proof)
+    capsys.readouterr()
+    assert main(["r1cs", "info", snarkjs_key["r1cs"], "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["constraints"] == pattern().build().num_constraints
+    assert main(["prove-zkey", str(tmp_path / "missing.zkey"), snarkjs_key["wtns"], str(proof), str(public)]) == 2

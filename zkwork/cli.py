@@ -152,6 +152,33 @@ def cmd_export_vk(args):
     return 0
 
 
+def cmd_r1cs_info(args):
+    from zkwork.formats.r1cs_file import r1cs_info
+
+    info = r1cs_info(args.file)
+    if args.json:
+        print(json.dumps(info, indent=1))
+        return 0
+    print(f"Curve: {info['curve']}")
+    for key, title in (("wires", "# of Wires"), ("constraints", "# of Constraints"),
+                       ("private_inputs", "# of Private Inputs"), ("public_inputs", "# of Public Inputs"),
+                       ("labels", "# of Labels"), ("outputs", "# of Outputs")):
+        print(f"{title}: {info[key]}")
+    return 0
+
+
+def cmd_prove_zkey(args):
+    import time
+
+    from zkwork.groth16.zkey_prover import prove_zkey_files
+
+    start = time.perf_counter()
+    _, public = prove_zkey_files(args.zkey, args.witness, args.proof, args.public)
+    print(f"proved in {time.perf_counter() - start:.3f} s ({len(public)} public signals); "
+          f"wrote {args.proof}, {args.public}")
+    return 0
+
+
 def cmd_report(args):
     from zkwork.report import run_report
 
@@ -219,6 +246,19 @@ def build_parser():
     report.add_argument("--out", default="reports", metavar="DIR", help="where the dated run directories go")
     report.add_argument("--no-peers", action="store_true", help="skip snarkjs beside zkwork")
     report.set_defaults(func=cmd_report)
+
+    r1cs = sub.add_parser("r1cs", help="circom .r1cs files").add_subparsers(dest="what", required=True)
+    r1cs_info = r1cs.add_parser("info", help="counts of a .r1cs file, as `snarkjs r1cs info` prints them")
+    r1cs_info.add_argument("file")
+    r1cs_info.add_argument("--json", action="store_true")
+    r1cs_info.set_defaults(func=cmd_r1cs_info)
+
+    prove_zkey = sub.add_parser("prove-zkey", help="prove from a snarkjs .zkey and .wtns (snarkjs groth16 prove)")
+    prove_zkey.add_argument("zkey")
+    prove_zkey.add_argument("witness")
+    prove_zkey.add_argument("proof")
+    prove_zkey.add_argument("public")
+    prove_zkey.set_defaults(func=cmd_prove_zkey)
 
     export = sub.add_parser("export", help="export artefacts").add_subparsers(dest="what", required=True)
     export_vk = export.add_parser("verificationkey", help="verification_key.json of a setup directory")
