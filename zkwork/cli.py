@@ -52,6 +52,14 @@ def cmd_bench_groth16(args):
     return 0
 
 
+def cmd_bench_zkey(args):
+    from zkwork.bench.zkey import bench_zkey, format_markdown
+
+    results = bench_zkey(patterns=args.pattern, variant=args.variant, runs=args.runs, quick=args.quick)
+    _print_and_write(results, format_markdown(results), args)
+    return 0
+
+
 def _params(pairs):
     params = {}
     for pair in pairs or []:
@@ -216,6 +224,14 @@ def build_parser():
     groth.add_argument("--json", metavar="FILE")
     groth.add_argument("--markdown", metavar="FILE")
     groth.set_defaults(func=cmd_bench_groth16)
+    zkey = bench.add_parser("zkey", help="zkwork and snarkjs proving the same snarkjs zkey of each pattern")
+    zkey.add_argument("--pattern", action="append", help="only this pattern (repeatable)")
+    zkey.add_argument("--variant", default="reference", choices=["reference", "hardened"])
+    zkey.add_argument("--runs", type=int, default=10)
+    zkey.add_argument("--quick", action="store_true", help="the small circuits, few runs")
+    zkey.add_argument("--json", metavar="FILE")
+    zkey.add_argument("--markdown", metavar="FILE")
+    zkey.set_defaults(func=cmd_bench_zkey)
 
     circuits = sub.add_parser("circuits", help="constraint budgets of the five patterns, both variants")
     circuits.add_argument("--json", metavar="FILE", help="also write the table as JSON")

@@ -99,3 +99,18 @@ def measure_snarkjs(main_file, inputs, runs=20, verify_runs=100, cache_dir=None,
         return json.loads(result.stdout.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError) as error:
         raise SnarkjsPeerError(f"snarkjs peer printed no JSON report:\n{result.stdout}") from error
+
+
+def snarkjs_witness(wasm_path, inputs, wtns_path):
+    """circom's witness for `inputs`, computed by snarkjs (`wtns calculate`) into wtns_path."""
+    _check_tools()
+    with tempfile.TemporaryDirectory() as directory:
+        input_path = Path(directory) / "input.json"
+        input_path.write_text(json.dumps({name: _json_input(value) for name, value in inputs.items()}))
+        result = subprocess.run(
+            [str(NODE_MODULES / ".bin" / "snarkjs"), "wtns", "calculate", str(wasm_path), str(input_path),
+             str(wtns_path)], capture_output=True, text=True, timeout=600,
+        )
+    if result.returncode != 0:
+        raise SnarkjsPeerError(f"snarkjs wtns calculate failed:\n{result.stdout}\n{result.stderr}")
+    return Path(wtns_path)

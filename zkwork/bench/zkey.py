@@ -1,0 +1,82 @@
+"""`zkwork bench zkey`: zkwork as a drop-in prover for snarkjs keys.
+
+For each pattern, the Circom twin compiled by circom2 --O2 is set up by snarkjs (cached,
+see zkwork.bench.snarkjs_peer); snarkjs proves it in process with the zkey loaded once,
+and zkwork proves the same zkey (`prove_zkey`, read once, without its self-check) on the
+same witness, computed once by snarkjs's witness calculator. Both in the same run; the
+ratio is zkwork / snarkjs (the target: at most 1/4).
+"""
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from zkwork.bench.machine import describe
+from zkwork.bench.snarkjs_peer import measure_snarkjs, snarkjs_witness
+from zkwork.bench.timing import measure
+from zkwork.field import FR, FieldVector
+from zkwork.formats.wtns_file import read_wtns_limbs
+from zkwork.formats.zkey_file import read_zkey
+from zkwork.groth16 import verify
+from zkwork.groth16.zkey_prover import prove_zkey, public_signals
+from zkwork.patterns import PATTERNS, get_pattern
+
+CIRCUITS = Path(__file__).resolve().parents[2] / "circuits" / "main"
+TARGET_RATIO = 0.25
+
+
+def _snarkjs_witness(paths, inputs):
+    """The witness circom's calculator computes, as a Montgomery FieldVector."""
+    with tempfile.TemporaryDirectory() as directory:
+        limbs = read_wtns_limbs(snarkjs_witness(paths["wasm"], inputs, Path(directory) / "witness.wtns"))
+    return FieldVector(FR, FR.vec.to_mont(limbs, np.empty_like(limbs)))
+
+
+def bench_zkey_pattern(pattern, runs=10, cache_dir=None):
+    inputs = pattern.sample_inputs()
+    peer = measure_snarkjs(CIRCUITS / f"{pattern.main_name}.circom", inputs, runs=runs, verify_runs=1,
+                           cache_dir=cache_dir)
+    zkey = read_zkey(peer["paths"]["zkey"])
+    witness = _snarkjs_witness(peer["paths"], inputs)
+    proofs = []
+    timing = measure(lambda: proofs.append(prove_zkey(zkey, witness, check=False)), runs=runs)
+    if not verify(zkey.vk, public_signals(zkey, witness), proofs[-1]):
+        raise AssertionError(f"{pattern.label}: a zkwork proof from the snarkjs zkey does not verify")
+    ours, theirs = timing.median_s * 1e3, float(np.median(peer["prove_ms"]))
+    return {
+        "pattern": pattern.name, "variant": pattern.variant, "circuit": pattern.main_name,
+        "constraints": peer["constraints"], "zkwork_prove_median_ms": ours, "snarkjs_prove_median_ms": theirs,
+        "ratio": ours / theirs, "target_met": ours / theirs <= TARGET_RATIO,
+        "zkwork_prove_ms": [t * 1e3 for t in timing.runs_s], "snarkjs_prove_ms": peer["prove_ms"],
+    }
+
+
+def bench_zkey(patterns=None, variant="reference", runs=10, quick=False, cache_dir=None):
+    rows = []
+    names = list(patterns or PATTERNS)
+    for index, name in enumerate(names, 1):
+        cls = PATTERNS[name]
+        params = {cls.size_param: cls.small_size} if quick and cls.size_param else {}
+        pattern = get_pattern(name, variant, **params)
+        print(f"[{index}/{len(names)}] {pattern.label}: snarkjs and zkwork on the same zkey ...",
+              file=sys.stderr, flush=True)
+        rows.append(bench_zkey_pattern(pattern, runs=min(runs, 3) if quick else runs, cache_dir=cache_dir))
+    return {"machine": describe(), "rows": rows, "target_ratio": TARGET_RATIO}
+
+
+def format_markdown(results):
+    lines = [
+        "# zkwork proving snarkjs zkeys",
+        "",
+        f"Measured in this run on {results['machine']['cpu_model']} ({results['machine']['cpu_count']} cores); "
+        "medians in ms, the same zkey and witness for both; ratio = zkwork / snarkjs "
+        f"(target <= {results['target_ratio']}).",
+        "",
+        "| circuit | constraints | zkwork | snarkjs | ratio | target met |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in results["rows"]:
+        lines.append(f"| {r['circuit']} | {r['constraints']:,} | {r['zkwork_prove_median_ms']:.0f} | "
+                     f"{r['snarkjs_prove_median_ms']:.0f} | {r['ratio']:.2f} | {'yes' if r['target_met'] else 'NO'} |")
+    return "\n".join(lines)
