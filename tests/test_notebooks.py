@@ -110,3 +110,18 @@ def test_notebook_runs_under_nbval_with_small_parameters(path, tmp_path):
     if path.stem in CONTRACTS:
         CONTRACTS[path.stem](results)
     assert list(figures_dir.glob("*.png")), f"{path.name} saved no figure into figures_dir"
+
+
+@pytest.mark.slow
+@pytest.mark.node
+def test_latency_notebook_measures_zkwork_on_snarkjs_zkeys(tmp_path, monkeypatch):
+    """prover="zkey": zkwork proves the snarkjs zkey of the Circom twin, snarkjs beside it."""
+    monkeypatch.setenv("ZKWORK_SNARKJS_CACHE", str(tmp_path / "snarkjs-cache"))
+    results_path = tmp_path / "results.json"
+    params = {"quick": True, "prover": "zkey", "patterns": ["structure"], "variants": ["reference"], "runs": 3,
+              "verify_runs": 5, "results_path": str(results_path), "figures_dir": str(tmp_path / "figures")}
+    papermill.execute_notebook(str(NOTEBOOKS / "latency.ipynb"), str(tmp_path / "latency.ipynb"),
+                               parameters=params, progress_bar=False, cwd=str(tmp_path))
+    (row,) = json.loads(results_path.read_text())["rows"]
+    assert (row["pattern"], row["variant"]) == ("structure", "reference")
+    assert row["prove_p95_ms"] > 0 and row["snarkjs_prove_p95_ms"] > 0
