@@ -10,6 +10,8 @@ from py_ecc import optimized_bn128 as o
 from zkwork.curve import (
     G1Point,
     G2Point,
+    check_g1_affine_array,
+    check_g2_affine_array,
     g1_affine_array,
     g1_points_from_affine_array,
     g2_affine_array,
@@ -437,3 +439,21 @@ def test_g2_affine_array_rejects_points_outside_the_subgroup():
     array = g2_affine_array([G2Point.generator(), twist_point_outside_subgroup()])
     with pytest.raises(PointNotInSubgroupError, match="point 1"):
         g2_points_from_affine_array(array)
+
+
+@pytest.mark.parametrize("check, cls", [(check_g1_affine_array, G1Point), (check_g2_affine_array, G2Point)])
+def test_array_checks_name_the_first_bad_point_of_many(check, cls):
+    # 300 rows: the validity kernel runs in parallel chunks; the first bad row is reported.
+    g = cls.generator()
+    array = (g1_affine_array if cls is G1Point else g2_affine_array)([g * (i + 1) for i in range(299)] + [cls.infinity()])
+    check(array)
+    off = array.copy()
+    off[250, 1].reshape(-1)[0] ^= np.uint64(1)
+    off[270, 1].reshape(-1)[0] ^= np.uint64(1)
+    with pytest.raises(PointNotOnCurveError, match="point 250 "):
+        check(off)
+    if cls is G2Point:
+        outside = array.copy()
+        outside[123] = g2_affine_array([twist_point_outside_subgroup()])[0]
+        with pytest.raises(PointNotInSubgroupError, match="point 123 "):
+            check(outside)

@@ -2,6 +2,8 @@
 from zkwork.curve.points import (
     G1Point,
     G2Point,
+    check_g1_affine_array,
+    check_g2_affine_array,
     g1_affine_array,
     g1_points_from_affine_array,
     g2_affine_array,
@@ -11,6 +13,8 @@ from zkwork.curve.points import (
 __all__ = [
     "G1Point",
     "G2Point",
+    "check_g1_affine_array",
+    "check_g2_affine_array",
     "g1_affine_array",
     "g1_points_from_affine_array",
     "g2_affine_array",

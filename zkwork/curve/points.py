@@ -28,11 +28,12 @@ import operator
 from types import SimpleNamespace
 
 import numpy as np
+from numba import prange
 from py_ecc import optimized_bn128 as py_ecc_curve
 
 from zkwork.curve import serialize
 from zkwork.curve.kernels import G1, G2, TWIST_B
-from zkwork.curve.msm import G1_MSM, G2_MSM
+from zkwork.curve.msm import G1_MSM, G2_MSM, fq2_load as _fq2_load, fq_load as _fq_load
 from zkwork.errors import (
     NonCanonicalEncodingError,
     PointNotInSubgroupError,
@@ -110,6 +111,7 @@ _psi_x, _psi_y = fq2.to_mont(PSI_X.coeffs), fq2.to_mont(PSI_Y.coeffs)
 _fq2_mul, _fq2_conj = fq2.mul, fq2.conj
 _g2_add, _g2_double, _g2_eq, _g2_scalar_mul = G2.add, G2.double, G2.eq, G2.scalar_mul
 _g2_load, _g2_store = G2_OPS.load_point, G2_OPS.store_point
+_g1_on_curve, _g2_on_curve, _g2_from_affine = G1.is_on_curve_affine, G2.is_on_curve_affine, G2.from_affine
 
 
 @njit(cache=True)
@@ -129,8 +131,12 @@ assert X % 13 != 4 and X % 97 != 92
 
 @njit(cache=True)
 def _g2_in_subgroup(a, u_limbs):
+    return _g2_subgroup_tuple(_g2_load(a), u_limbs)
+
+
+@njit(cache=True)
+def _g2_subgroup_tuple(q, u_limbs):
     # [u+1]Q + psi([u]Q) + psi^2([u]Q) == psi^3([2u]Q)
-    q = _g2_load(a)
     uq = _g2_scalar_mul(q, u_limbs)
     psi_uq = _psi(uq)
     lhs = _g2_add(_g2_add(_g2_add(uq, q), psi_uq), _psi(psi_uq))
@@ -440,23 +446,65 @@ def _points_from_affine_array(cls, array, check):
             f"got {array.dtype} {array.shape}"
         )
     if check:
-        rows = np.ascontiguousarray(array).reshape(-1, 4)
-        below = np.empty(rows.shape[0], dtype=np.bool_)
-        FQ.vec.below_modulus(rows, below)
-        if not below.all():
-            bad = int(np.flatnonzero(~below)[0]) // (2 * curve.degree)
-            raise NonCanonicalEncodingError(f"{curve.name} point {bad} has a coordinate limb array >= p")
+        _check_affine_array(curve, array)
     points = []
-    for i, (x, y) in enumerate(array):
+    for x, y in array:
         is_infinity = not (x.any() or y.any())
-        jacobian = curve.infinity.copy() if is_infinity else np.stack([x, y, curve.one])
-        point = cls._wrap(jacobian)
-        if check and not point.is_on_curve():
-            raise PointNotOnCurveError(f"{curve.name} point {i} of the array is not on the curve")
-        if check and not point.is_in_subgroup():
-            raise PointNotInSubgroupError(f"{curve.name} point {i} of the array is not in the subgroup")
-        points.append(point)
+        points.append(cls._wrap(curve.infinity.copy() if is_infinity else np.stack([x, y, curve.one])))
     return points
+
+
+# Validity of each row of an affine array, in parallel: 0 valid (or infinity), 1 not on the
+# curve, 2 on the curve but outside the subgroup (G2 only: G1's cofactor is 1).
+@njit(parallel=True, cache=True)
+def _g1_validity(array, out):
+    for i in prange(array.shape[0]):
+        out[i] = 0 if _g1_on_curve((_fq_load(array, i, 0), _fq_load(array, i, 1))) else 1
+
+
+@njit(parallel=True, cache=True)
+def _g2_validity(array, out, u_limbs):
+    for i in prange(array.shape[0]):
+        x, y = _fq2_load(array, i, 0), _fq2_load(array, i, 1)
+        if not _g2_on_curve((x, y)):
+            out[i] = 1
+        elif not _g2_subgroup_tuple(_g2_from_affine((x, y)), u_limbs):
+            out[i] = 2
+        else:
+            out[i] = 0
+
+
+def _check_affine_array(curve, array):
+    """Raises the typed error for the first invalid row of an affine array: a coordinate
+    not reduced mod p, a point off the curve, or (G2) outside the subgroup."""
+    array = np.ascontiguousarray(array)
+    rows = array.reshape(-1, 4)
+    below = np.empty(rows.shape[0], dtype=np.bool_)
+    FQ.vec.below_modulus(rows, below)
+    if not below.all():
+        bad = int(np.flatnonzero(~below)[0]) // (2 * curve.degree)
+        raise NonCanonicalEncodingError(f"{curve.name} point {bad} has a coordinate limb array >= p")
+    validity = np.empty(array.shape[0], dtype=np.uint8)
+    if curve.degree == 1:
+        _g1_validity(array, validity)
+    else:
+        _g2_validity(array, validity, _U_LIMBS)
+    if validity.any():
+        bad = int(np.flatnonzero(validity)[0])
+        if validity[bad] == 1:
+            raise PointNotOnCurveError(f"{curve.name} point {bad} of the array is not on the curve")
+        raise PointNotInSubgroupError(f"{curve.name} point {bad} of the array is not in the subgroup")
+
+
+def check_g1_affine_array(array):
+    """Validates an (n, 2, 4) affine array without building point objects (limbs < p, on
+    the curve); raises the typed error naming the first bad point."""
+    _check_affine_array(G1Point.curve, array)
+
+
+def check_g2_affine_array(array):
+    """As check_g1_affine_array for (n, 2, 2, 4) G2 arrays, with the subgroup check."""
+    _check_affine_array(G2Point.curve, array)
 
 
 def g1_affine_array(points):
