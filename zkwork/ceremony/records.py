@@ -1,0 +1,277 @@
+"""Contribution records, the phase-1 transcript file, and verification reports.
+
+A record says what one contribution did, enough to check the chain of contributions
+from the records alone (the intermediate states need not be kept):
+
+    index, contributor, kind          "contribution" or "beacon"
+    previous_digest, new_digest       hex BLAKE2b-512 digests of the states before and after
+    head                              the new state's tau_g1[1], tau_g2[1], alpha_tau_g1[0],
+                                      beta_tau_g1[0], beta_g2 (powers.StateHead)
+    proofs                            proofs of knowledge of the three secrets tau, alpha,
+                                      beta, bound to `challenge(...)`
+    seconds                           the measured wall time of the contribution
+    beacon                            for the beacon: the public value (hex) and the
+                                      iteration exponent n (2^n SHA-256 iterations)
+
+The transcript is a JSON document:
+
+    {"format": "zkwork-ceremony-phase1", "version": 1, "power": k,
+     "initial_digest": hex, "records": [record, ...]}
+
+with points in snarkjs's JSON form (decimal strings, see zkwork.groth16.snarkjs_json).
+Reading raises TranscriptFormatError naming the record and the field
+(`transcript.records[3].head.tau_g2`); points must be on their curve and in the subgroup.
+
+A verification report is a list of Checks (contribution, contributor, check name,
+passed, detail), one per check made; `ok` when all passed.
+"""
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zkwork.ceremony.pok import KnowledgeProof, TranscriptFormatError, point_from_json
+from zkwork.ceremony.powers import MAX_POWER, StateHead
+from zkwork.curve import G1Point, G2Point
+from zkwork.groth16.snarkjs_json import g1_to_json, g2_to_json
+
+FORMAT = "zkwork-ceremony-phase1"
+VERSION = 1
+KINDS = ("contribution", "beacon")
+SECRETS = ("tau", "alpha", "beta")
+CHALLENGE_TAG = b"zkwork/ceremony/phase1/challenge/v1"
+MAX_ITERATIONS_EXPONENT = 63
+HEAD_POINTS = (
+    ("tau_g1", G1Point), ("tau_g2", G2Point), ("alpha_g1", G1Point), ("beta_g1", G1Point), ("beta_g2", G2Point),
+)
+
+
+def challenge(previous_digest: bytes, index: int, contributor: str, secret: str) -> bytes:
+    """What the proof of knowledge of `secret` ("tau", "alpha" or "beta") of contribution
+    `index` by `contributor` is bound to: the digest of the state it starts from, its
+    position, its author and the secret's name, each length-prefixed so that no two
+    distinct tuples give the same bytes."""
+    parts = [bytes(previous_digest), index.to_bytes(4, "big"), contributor.encode(), secret.encode()]
+    return CHALLENGE_TAG + b"".join(len(part).to_bytes(4, "big") + part for part in parts)
+
+
+@dataclass(frozen=True)
+class Beacon:
+    """A public random value (e.g. a future block hash) and the exponent n of the 2^n
+    SHA-256 iterations that slow down anyone trying to bias it."""
+
+    value: bytes
+    iterations_exponent: int
+
+    def to_json(self):
+        return {"value": self.value.hex(), "iterations_exponent": self.iterations_exponent}
+
+    @classmethod
+    def from_json(cls, data, where):
+        _expect_object(data, where)
+        value = _hex(_get(data, "value", where), f"{where}.value")
+        exponent = _get(data, "iterations_exponent", where)
+        exponent = _int(exponent, f"{where}.iterations_exponent", MAX_ITERATIONS_EXPONENT)
+        return cls(value=value, iterations_exponent=exponent)
+
+
+@dataclass(frozen=True)
+class ContributionRecord:
+    """One contribution (or the beacon); see the module docstring."""
+
+    index: int
+    contributor: str
+    kind: str
+    previous_digest: str
+    new_digest: str
+    head: StateHead
+    proofs: dict  # secret name -> KnowledgeProof
+    seconds: float
+    beacon: Beacon | None = None
+
+    def challenge(self, secret: str) -> bytes:
+        """The challenge this record's proof for `secret` should be bound to. A digest that
+        is not hex (only possible for a record built in memory) gives a challenge no
+        honest proof is bound to."""
+        try:
+            previous = bytes.fromhex(self.previous_digest)
+        except ValueError:
+            previous = self.previous_digest.encode()
+        return challenge(previous, self.index, self.contributor, secret)
+
+    def to_json(self) -> dict:
+        head = self.head
+        data = {
+            "index": self.index,
+            "contributor": self.contributor,
+            "kind": self.kind,
+            "previous_digest": self.previous_digest,
+            "new_digest": self.new_digest,
+            "head": {
+                name: (g1_to_json if cls is G1Point else g2_to_json)(getattr(head, name)) for name, cls in HEAD_POINTS
+            },
+            "proofs": {name: self.proofs[name].to_json() for name in SECRETS},
+            "seconds": self.seconds,
+        }
+        if self.beacon is not None:
+            data["beacon"] = self.beacon.to_json()
+        return data
+
+    @classmethod
+    def from_json(cls, data, where) -> "ContributionRecord":
+        _expect_object(data, where)
+        kind = _get(data, "kind", where)
+        if kind not in KINDS:
+            raise TranscriptFormatError(f"{where}.kind: expected one of {KINDS}, got {kind!r}"[:200])
+        head = _expect_object(_get(data, "head", where), f"{where}.head")
+        proofs = _expect_object(_get(data, "proofs", where), f"{where}.proofs")
+        seconds = _get(data, "seconds", where)
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < math.inf:
+            raise TranscriptFormatError(f"{where}.seconds: expected a non-negative number, got {seconds!r}"[:200])
+        beacon = None
+        if kind == "beacon":
+            beacon = Beacon.from_json(_get(data, "beacon", where), f"{where}.beacon")
+        elif "beacon" in data:
+            raise TranscriptFormatError(f"{where}.beacon: only a record of kind 'beacon' has a beacon")
+        contributor = _get(data, "contributor", where)
+        if not isinstance(contributor, str):
+            raise TranscriptFormatError(f"{where}.contributor: expected a string, got {contributor!r}"[:200])
+        return cls(
+            index=_int(_get(data, "index", where), f"{where}.index", 2**32 - 1),
+            contributor=contributor,
+            kind=kind,
+            previous_digest=_digest(_get(data, "previous_digest", where), f"{where}.previous_digest"),
+            new_digest=_digest(_get(data, "new_digest", where), f"{where}.new_digest"),
+            head=StateHead(**{name: point_from_json(cls_, head, name, f"{where}.head") for name, cls_ in HEAD_POINTS}),
+            proofs={
+                name: KnowledgeProof.from_json(_get(proofs, name, f"{where}.proofs"), f"{where}.proofs.{name}")
+                for name in SECRETS
+            },
+            seconds=float(seconds),
+            beacon=beacon,
+        )
+
+
+@dataclass
+class Transcript:
+    """Every record of phase 1 in order, from the initial state of `power`."""
+
+    power: int
+    initial_digest: str
+    records: list = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "power": self.power,
+            "initial_digest": self.initial_digest,
+            "records": [record.to_json() for record in self.records],
+        }
+
+    @classmethod
+    def from_json(cls, data, where="transcript") -> "Transcript":
+        _expect_object(data, where)
+        if data.get("format") != FORMAT:
+            raise TranscriptFormatError(f"{where}.format: expected {FORMAT!r}, got {data.get('format')!r}"[:200])
+        if data.get("version") != VERSION:
+            raise TranscriptFormatError(f"{where}.version: version {data.get('version')!r} is not supported")
+        records = _get(data, "records", where)
+        if not isinstance(records, list):
+            raise TranscriptFormatError(f"{where}.records: expected a list")
+        return cls(
+            power=_int(_get(data, "power", where), f"{where}.power", MAX_POWER),
+            initial_digest=_digest(_get(data, "initial_digest", where), f"{where}.initial_digest"),
+            records=[ContributionRecord.from_json(r, f"{where}.records[{i}]") for i, r in enumerate(records)],
+        )
+
+    def save(self, path):
+        Path(path).write_text(json.dumps(self.to_json(), indent=1) + "\n")
+
+    @classmethod
+    def load(cls, path) -> "Transcript":
+        """Read a transcript file; TranscriptFormatError naming the file, record and field."""
+        try:
+            data = json.loads(Path(path).read_text())
+        except (OSError, ValueError) as error:
+            raise TranscriptFormatError(f"{path}: {error}") from error
+        return cls.from_json(data, where=str(path))
+
+
+# -- verification reports ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Check:
+    """One check of a verification: `contribution` is the record's position in the
+    transcript, or "initial" / "final" for checks of the initial and final states."""
+
+    contribution: int | str
+    contributor: str
+    check: str
+    passed: bool
+    detail: str = ""
+
+
+@dataclass
+class VerificationReport:
+    checks: list = field(default_factory=list)
+
+    def add(self, contribution, contributor, check, passed, detail=""):
+        self.checks.append(Check(contribution, contributor, check, bool(passed), detail))
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(c.passed for c in self.checks)
+
+    def failures(self) -> list:
+        return [c for c in self.checks if not c.passed]
+
+    def failed(self) -> set:
+        """{(contribution, check name)} of every failed check."""
+        return {(c.contribution, c.check) for c in self.failures()}
+
+    def table(self):
+        """A pandas DataFrame with one row per check."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [(c.contribution, c.contributor, c.check, c.passed, c.detail) for c in self.checks],
+            columns=["contribution", "contributor", "check", "passed", "detail"],
+        )
+
+    def __str__(self):
+        failures = self.failures()
+        lines = [f"{len(self.checks)} checks, {len(failures)} failed: {'OK' if self.ok else 'REJECTED'}"]
+        lines += [f"  {c.contribution!s:>8}  {c.contributor:<16}  {c.check:<22}  FAILED  {c.detail}" for c in failures]
+        return "\n".join(lines)
+
+
+# -- JSON field readers ----------------------------------------------------------------------
+def _expect_object(data, where):
+    if not isinstance(data, dict):
+        raise TranscriptFormatError(f"{where}: expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def _get(data, key, where):
+    if key not in data:
+        raise TranscriptFormatError(f"{where}: missing {key!r}")
+    return data[key]
+
+
+def _int(value, where, maximum):
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
+        raise TranscriptFormatError(f"{where}: expected an int in [0, {maximum}], got {value!r}"[:200])
+    return value
+
+
+def _hex(value, where):
+    try:
+        return bytes.fromhex(value)
+    except (TypeError, ValueError):
+        raise TranscriptFormatError(f"{where}: expected a hex string, got {value!r}"[:200]) from None
+
+
+def _digest(value, where):
+    if len(_hex(value, where)) != 64:
+        raise TranscriptFormatError(f"{where}: a digest is 64 bytes (128 hex digits), got {value!r}"[:200])
+    return value.lower()
