@@ -22,6 +22,7 @@ import nbformat
 import papermill
 import pytest
 
+from zkwork.audit import ATTACKS
 from zkwork.patterns import PATTERNS, VARIANTS, get_pattern
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -59,6 +60,24 @@ def contract_throughput_and_capacity(results):
     assert len(results["guide"]["proof_servers"]) == 2 and results["measured_on"]
 
 
+def contract_security_audit(results):
+    assert results["sizes"] == "small" and results["quick"] is True
+    assert results["summary"] == {"weaknesses": len(ATTACKS), "accepted_by_reference": len(ATTACKS),
+                                  "tampered_accepted": 0, "resisted_by_hardened": len(ATTACKS)}
+    assert [row["attack"] for row in results["findings"]] == [attack.__name__ for _, attack in ATTACKS]
+    assert all(row["attack result"].startswith("accepted: ") for row in results["findings"])
+    costs = {row["pattern"]: row for row in results["fix_costs"]}
+    assert set(costs) == set(PATTERNS)
+    for name, row in costs.items():
+        cls = PATTERNS[name]
+        params = {cls.size_param: cls.small_size} if cls.size_param else {}
+        counts = [get_pattern(name, v, **params).build().num_constraints for v in VARIANTS]
+        assert [row["reference_constraints"], row["hardened_constraints"]] == counts
+        assert row["fix_cost"] == counts[1] - counts[0] >= 0
+    assert all(record["proof"]["protocol"] == "groth16" for record in results["attacks"])
+    assert results["measured_on"]["cpu_model"]
+
+
 def contract_monitoring(results):
     assert all({"name", "fires", "value", "threshold"} <= set(alert) for alert in results["alerts"])
     assert "latencies" in results and "metrics_path" in results
@@ -69,6 +88,7 @@ CONTRACTS = {
     "latency": contract_latency,
     "throughput-and-capacity": contract_throughput_and_capacity,
     "monitoring": contract_monitoring,
+    "security-audit": contract_security_audit,
 }
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from node_tools import run_node_tool
 
+from zkwork.audit.attacks import forge_first_level
 from zkwork.errors import UnsatisfiedConstraintError
 from zkwork.field import R
 from zkwork.gadgets.merkle import SparseMerkleTree
@@ -256,15 +257,6 @@ def test_hardened_locker_refuses_tampered_paths_and_repeats_its_nullifier():
 
 
 # -- reference weaknesses, demonstrated ----------------------------------------------------
-
-
-def forge_first_level(leaf, siblings, bits, fake_leaf):
-    """Sibling and non-boolean bit that take `fake_leaf` to the parent of `leaf`: with the
-    true children (A, B) of that parent, sibling' = A + B - fake and t = (A - fake) /
-    (sibling' - fake) make the two-product swap output (A, B) again."""
-    a, b = (siblings[0], leaf) if bits[0] else (leaf, siblings[0])
-    sibling = (a + b - fake_leaf) % R
-    return sibling, (a - fake_leaf) * pow(sibling - fake_leaf, -1, R) % R
 
 
 def test_reference_membership_proves_an_unregistered_pid_with_a_non_boolean_bit():

@@ -1,4 +1,4 @@
-"""`zkwork report`: run the four notebooks of `notebooks/` with papermill and gather what they
+"""`zkwork report`: run the notebooks of `notebooks/` with papermill and gather what they
 measured into one dated report directory.
 
     reports/<UTC timestamp>/
@@ -66,6 +66,7 @@ NOTEBOOKS = (
     NotebookSpec("throughput-and-capacity", "throughput per worker count; servers and dollars per month"),
     NotebookSpec("monitoring", "Prometheus metrics and the guide's alerts on measured latencies",
                  writes_metrics=True),
+    NotebookSpec("security-audit", "attacks on the reference patterns with real proofs; the cost of each fix"),
 )
 
 
@@ -331,6 +332,23 @@ def _budget_lines(results, run):
     return lines
 
 
+def _security_lines(results, run):
+    audit = results["results"].get("security-audit")
+    if audit is None:
+        return [f"Attacks **not run** (the security-audit notebook: {_status(results, 'security-audit')})."]
+    summary = audit["summary"]
+    lines = [f"Run {run}, {audit['sizes']} sizes: {summary['accepted_by_reference']} of {summary['weaknesses']} "
+             f"attacks produced a proof the reference verifier accepts; the hardened variants resisted "
+             f"{summary['resisted_by_hardened']} of {summary['weaknesses']}; tampered proofs accepted: "
+             f"{summary['tampered_accepted']}.", "",
+             "| pattern | attack | reference | hardened | fix cost (constraints) |",
+             "| --- | --- | --- | --- | ---: |"]
+    for row in audit["findings"]:
+        lines.append(f"| {row['pattern']} | {row['attack']} | {row['attack result']} | {row['hardened result']} | "
+                     f"{row['fix cost (constraints)']:+,} |")
+    return lines
+
+
 def _figure_lines(results, run):
     lines = []
     for name, record in results["notebooks"].items():
@@ -370,6 +388,7 @@ def format_summary(results):
     lines += _latency_lines(results, run) + [""] + _capacity_lines(results, run) + [""]
     lines += ["## Constraint budgets", ""] + _budget_lines(results, run) + [""]
     lines += ["## Alerts", ""] + _alert_lines(results, run) + [""]
+    lines += ["## Security audit", ""] + _security_lines(results, run) + [""]
     lines += ["## Figures", ""] + _figure_lines(results, run)
     lines += ["## Notebooks of this run", ""] + _notebook_lines(results)
     lines += ["", "Machine and versions: see `results.json` (`machine`); each notebook's results are under "

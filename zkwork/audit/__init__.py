@@ -1,0 +1,9 @@
+"""Security audits of circuits and of the code that reads proofs and keys: under-constraint
+analysis, attacks with real proofs, fuzzing.
+
+    results = run_attacks("small")   # each reference weakness attacked with a real Groth16 proof
+    findings_table(results)          # pattern, weakness, attack result, cost of the fix
+"""
+from zkwork.audit.attacks import ATTACKS, AttackResult, HardenedAttempt, findings_table, run_attacks
+
+__all__ = ["ATTACKS", "AttackResult", "HardenedAttempt", "findings_table", "run_attacks"]
