@@ -17,13 +17,14 @@ from zkwork.curve import (
     g2_affine_array,
     g2_points_from_affine_array,
 )
+from zkwork.curve.msm import fixed_base_mul_g1, fixed_base_mul_g2
 from zkwork.errors import (
     EncodingError,
     NonCanonicalEncodingError,
     PointNotInSubgroupError,
     PointNotOnCurveError,
 )
-from zkwork.field import FR, Fq, P, R
+from zkwork.field import FR, FieldVector, Fq, P, R
 from zkwork.field.fq2_element import Fq2
 from zkwork.field.params import X
 
@@ -441,19 +442,25 @@ def test_g2_affine_array_rejects_points_outside_the_subgroup():
         g2_points_from_affine_array(array)
 
 
-@pytest.mark.parametrize("check, cls", [(check_g1_affine_array, G1Point), (check_g2_affine_array, G2Point)])
-def test_array_checks_name_the_first_bad_point_of_many(check, cls):
-    # 300 rows: the validity kernel runs in parallel chunks; the first bad row is reported.
-    g = cls.generator()
-    array = (g1_affine_array if cls is G1Point else g2_affine_array)([g * (i + 1) for i in range(299)] + [cls.infinity()])
+@pytest.mark.parametrize("check, cls, n", [
+    (check_g1_affine_array, G1Point, 300), (check_g1_affine_array, G1Point, 5000),
+    (check_g2_affine_array, G2Point, 100), (check_g2_affine_array, G2Point, 300),
+])
+def test_array_checks_name_the_first_bad_point(check, cls, n):
+    # Small arrays are checked on one thread, large ones in parallel chunks; either way the
+    # first bad row is the one reported.
+    multiples = FieldVector.from_ints(FR, range(1, n))
+    fixed_base = fixed_base_mul_g1 if cls is G1Point else fixed_base_mul_g2
+    array = np.concatenate([fixed_base(cls.generator().affine_mont(), multiples),
+                            np.zeros((1, 2) + cls.curve.shape, dtype=np.uint64)])  # and infinity
     check(array)
     off = array.copy()
-    off[250, 1].reshape(-1)[0] ^= np.uint64(1)
-    off[270, 1].reshape(-1)[0] ^= np.uint64(1)
-    with pytest.raises(PointNotOnCurveError, match="point 250 "):
+    off[n - 50, 1].reshape(-1)[0] ^= np.uint64(1)
+    off[n - 30, 1].reshape(-1)[0] ^= np.uint64(1)
+    with pytest.raises(PointNotOnCurveError, match=f"point {n - 50} "):
         check(off)
     if cls is G2Point:
         outside = array.copy()
-        outside[123] = g2_affine_array([twist_point_outside_subgroup()])[0]
-        with pytest.raises(PointNotInSubgroupError, match="point 123 "):
+        outside[n // 2] = g2_affine_array([twist_point_outside_subgroup()])[0]
+        with pytest.raises(PointNotInSubgroupError, match=f"point {n // 2} "):
             check(outside)

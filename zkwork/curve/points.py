@@ -454,24 +454,41 @@ def _points_from_affine_array(cls, array, check):
     return points
 
 
-# Validity of each row of an affine array, in parallel: 0 valid (or infinity), 1 not on the
-# curve, 2 on the curve but outside the subgroup (G2 only: G1's cofactor is 1).
-@njit(parallel=True, cache=True)
-def _g1_validity(array, out):
-    for i in prange(array.shape[0]):
+# Validity of rows lo .. hi-1 of an affine array: 0 valid (or infinity), 1 not on the curve,
+# 2 on the curve but outside the subgroup (G2 only: G1's cofactor is 1). Large arrays go
+# through the prange wrapper in chunks; small ones stay on one thread, since waking the
+# thread pool costs more than checking a few points.
+@njit(cache=True)
+def _g1_validity(array, out, lo, hi):
+    for i in range(lo, hi):
         out[i] = 0 if _g1_on_curve((_fq_load(array, i, 0), _fq_load(array, i, 1))) else 1
 
 
-@njit(parallel=True, cache=True)
-def _g2_validity(array, out, u_limbs):
-    for i in prange(array.shape[0]):
+@njit(cache=True)
+def _g2_validity(array, out, lo, hi):
+    for i in range(lo, hi):
         x, y = _fq2_load(array, i, 0), _fq2_load(array, i, 1)
         if not _g2_on_curve((x, y)):
             out[i] = 1
-        elif not _g2_subgroup_tuple(_g2_from_affine((x, y)), u_limbs):
+        elif not _g2_subgroup_tuple(_g2_from_affine((x, y)), _U_LIMBS):
             out[i] = 2
         else:
             out[i] = 0
+
+
+def _make_parallel_validity(chunk_validity):
+    @njit(parallel=True, cache=True)
+    def validity(array, out, chunk):
+        n = array.shape[0]
+        for start in prange((n + chunk - 1) // chunk):
+            chunk_validity(array, out, start * chunk, min(start * chunk + chunk, n))
+
+    return validity
+
+
+_g1_validity_parallel = _make_parallel_validity(_g1_validity)
+_g2_validity_parallel = _make_parallel_validity(_g2_validity)
+VALIDITY_CHUNK = {1: 4096, 2: 128}  # rows per task: a G2 row (subgroup check) costs ~30x a G1 row
 
 
 def _check_affine_array(curve, array):
@@ -485,10 +502,12 @@ def _check_affine_array(curve, array):
         bad = int(np.flatnonzero(~below)[0]) // (2 * curve.degree)
         raise NonCanonicalEncodingError(f"{curve.name} point {bad} has a coordinate limb array >= p")
     validity = np.empty(array.shape[0], dtype=np.uint8)
-    if curve.degree == 1:
-        _g1_validity(array, validity)
+    serial, parallel = (_g1_validity, _g1_validity_parallel) if curve.degree == 1 else (_g2_validity, _g2_validity_parallel)
+    chunk = VALIDITY_CHUNK[curve.degree]
+    if array.shape[0] <= chunk:
+        serial(array, validity, 0, array.shape[0])
     else:
-        _g2_validity(array, validity, _U_LIMBS)
+        parallel(array, validity, chunk)
     if validity.any():
         bad = int(np.flatnonzero(validity)[0])
         if validity[bad] == 1:
