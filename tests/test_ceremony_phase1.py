@@ -1,6 +1,7 @@
 """Phase 1 of the ceremony: proofs of knowledge, hashing to G2, the powers-of-tau state
 against py_ecc, a 10-contributor ceremony with its beacon, tampered transcripts rejected
-at the right contribution and check, and the file formats."""
+at the right contribution and check, and the file formats (with the snarkjs records the
+contributions keep; tests/test_ptau.py exports them to snarkjs)."""
 import dataclasses
 import hashlib
 import json
@@ -25,17 +26,19 @@ from zkwork.ceremony import (
     prove_knowledge,
     same_ratio,
     start,
+    transcript_challenge,
     verify_phase1,
 )
 from zkwork.ceremony.pok import G2_COFACTOR, g2_cofactor
 from zkwork.ceremony.powers import DIGEST_TAG
+from zkwork.ceremony.snarkjs_ptau import ChaCha, scalar_from_rng, seed_words
 from zkwork.curve import (
     G1Point,
     G2Point,
     g1_points_from_affine_array,
     g2_points_from_affine_array,
 )
-from zkwork.errors import JsonFormatError
+from zkwork.errors import EncodingError, JsonFormatError
 from zkwork.field import Fr, P, R
 from zkwork.field.fq2_element import Fq2
 
@@ -194,10 +197,11 @@ def ceremony():
     state before the beacon)."""
     state, transcript = start(POWER)
     for i, name in enumerate(CONTRIBUTORS):
-        state, record = contribute(state, name, i)
+        state, record = contribute(state, name, i, transcript_challenge(transcript))
         transcript.records.append(record)
     before_beacon = state
-    state, record = apply_beacon(state, BEACON_VALUE, BEACON_EXPONENT, BEACON_INDEX)
+    state, record = apply_beacon(state, BEACON_VALUE, BEACON_EXPONENT, BEACON_INDEX,
+                                 previous_challenge=transcript_challenge(transcript))
     transcript.records.append(record)
     return transcript, state, before_beacon
 
@@ -219,6 +223,14 @@ def test_ceremony_of_ten_contributors_and_beacon_verifies(ceremony):
         assert record.kind == ("beacon" if i == BEACON_INDEX else "contribution")
     assert transcript.records[-1].beacon.iterations_exponent == BEACON_EXPONENT
     assert len({r.new_digest for r in transcript.records}) == len(transcript.records)  # fresh secrets each time
+    # every record keeps its snarkjs record, on the head it produced, chained to the previous one
+    for record in transcript.records:
+        snarkjs = record.snarkjs
+        assert (snarkjs.tau_g1, snarkjs.tau_g2, snarkjs.alpha_g1, snarkjs.beta_g1, snarkjs.beta_g2) == (
+            record.head.tau_g1, record.head.tau_g2, record.head.alpha_g1, record.head.beta_g1, record.head.beta_g2)
+        assert snarkjs.name == record.contributor and snarkjs.kind == (record.kind == "beacon")
+    assert len({r.snarkjs.next_challenge for r in transcript.records}) == len(transcript.records)
+    assert transcript.records[-1].snarkjs.beacon_hash == BEACON_VALUE
 
 
 def test_chosen_secrets_give_the_product_state():
@@ -236,13 +248,17 @@ def test_chosen_secrets_give_the_product_state():
     assert verify_phase1(transcript, state).ok
 
 
-def test_beacon_secrets_iterate_sha256():
+def test_beacon_secrets_are_snarkjs_draws_after_iterating_sha256():
+    # snarkjs's beacon: SHA-256 2^n times, then the first three scalars of ffjavascript's
+    # ChaCha stream keyed by the hash (tests/test_ptau.py checks them against a real snarkjs
+    # beacon, and the stream against ffjavascript)
     h = b"v"
     for _ in range(8):
         h = hashlib.sha256(h).digest()
-    name_hash = hashlib.blake2b(b"zkwork/ceremony/phase1/beacon/v1" + b"alpha" + h, digest_size=64).digest()
-    assert beacon_secrets(b"v", 3)[1] == Fr(int.from_bytes(name_hash, "big") % (R - 1) + 1)
+    stream = ChaCha(seed_words(h))
+    assert beacon_secrets(b"v", 3) == tuple(scalar_from_rng(stream) for _ in range(3))
     assert beacon_secrets(b"v", 3) != beacon_secrets(b"v", 4)
+    assert all(0 < int(s) < R for s in beacon_secrets(b"v", 3))
 
 
 # -- tampering -------------------------------------------------------------------------------
@@ -363,6 +379,20 @@ def test_transcript_file_round_trip(ceremony, tmp_path):
     loaded = Transcript.load(tmp_path / "transcript.json")
     assert loaded == transcript
     assert verify_phase1(loaded, state).ok
+    # a transcript without snarkjs records (they are optional) loads as well
+    data = transcript.to_json()
+    for record in data["records"]:
+        del record["snarkjs"]
+    (tmp_path / "bare.json").write_text(json.dumps(data))
+    bare = Transcript.load(tmp_path / "bare.json")
+    assert all(record.snarkjs is None for record in bare.records)
+    assert verify_phase1(bare, state).ok
+
+
+def test_a_long_contributor_name_is_refused_before_anything_is_recorded():
+    state, _ = start(1)
+    with pytest.raises(EncodingError, match="255 bytes"):
+        contribute(state, "x" * 256, 0)
 
 
 def test_a_tampered_transcript_file_is_rejected(ceremony, tmp_path):
@@ -397,6 +427,11 @@ def mutate(data, path, value):
     (("records", 10, "beacon", "iterations_exponent"), 64, r"records\[10\]\.beacon\.iterations_exponent"),
     (("records", 5, "seconds"), "fast", r"records\[5\]\.seconds"),
     (("records", 6, "index"), -1, r"records\[6\]\.index"),
+    (("records", 2, "snarkjs", "partial_hash"), "00" * 215, r"records\[2\]\.snarkjs\.partial_hash: expected 216 bytes"),
+    (("records", 3, "snarkjs", "next_challenge"), "xyz", r"records\[3\]\.snarkjs\.next_challenge: expected a hex"),
+    (("records", 1, "snarkjs", "keys", "beta"), KeyError, r"records\[1\]\.snarkjs\.keys: missing 'beta'"),
+    (("records", 4, "snarkjs", "keys", "tau", "spx_g2", 0, 0), str(P), r"records\[4\]\.snarkjs\.keys\.tau\.spx_g2"),
+    (("records", 5, "snarkjs"), [], r"records\[5\]\.snarkjs: expected a JSON object"),
     (("format",), "ptau", r"\.format"),
     (("power",), "4", r"\.power"),
 ])

@@ -9,15 +9,20 @@ consistency of all the powers with one pairing check per family.
 
     state, transcript = start(power)
     for i, name in enumerate(contributors):
-        state, record = contribute(state, name, i)
+        state, record = contribute(state, name, i, transcript_challenge(transcript))
         transcript.records.append(record)
-    state, record = apply_beacon(state, beacon_value, iterations_exponent, len(transcript.records))
+    state, record = apply_beacon(state, beacon_value, iterations_exponent, len(transcript.records),
+                                 previous_challenge=transcript_challenge(transcript))
     transcript.records.append(record)
     assert verify_phase1(transcript, state).ok
+    export_transcript_ptau(state, transcript, "final.ptau")  # `snarkjs powersoftau verify` accepts it
 
 Modules: pok (proofs of knowledge, hash to G2), powers (the state), records (contribution
-records, transcript file, verification reports), phase1 (contribute, beacon, verify).
+records, transcript file, verification reports), phase1 (contribute, beacon, verify),
+consistency (the checks the verifiers share), snarkjs_ptau (snarkjs's .ptau files and
+contribution chain: import, export, verify).
 """
+from zkwork.ceremony.consistency import check_powers
 from zkwork.ceremony.phase1 import (
     apply_beacon,
     apply_secrets,
@@ -42,9 +47,19 @@ from zkwork.ceremony.records import (
     Transcript,
     VerificationReport,
 )
+from zkwork.ceremony.snarkjs_ptau import (
+    PtauExportError,
+    export_ptau,
+    export_transcript_ptau,
+    import_ptau,
+    transcript_challenge,
+    verify_ptau,
+)
 
 __all__ = [
-    "Beacon", "Check", "ContributionRecord", "KnowledgeProof", "PowersFileError", "PowersOfTau", "StateHead",
-    "Transcript", "TranscriptFormatError", "VerificationReport", "ZeroSecretError", "apply_beacon", "apply_secrets",
-    "beacon_secrets", "contribute", "hash_to_g2", "prove_knowledge", "same_ratio", "start", "verify_phase1",
+    "Beacon", "Check", "ContributionRecord", "KnowledgeProof", "PowersFileError", "PowersOfTau", "PtauExportError",
+    "StateHead", "Transcript", "TranscriptFormatError", "VerificationReport", "ZeroSecretError", "apply_beacon",
+    "apply_secrets", "beacon_secrets", "check_powers", "contribute", "export_ptau", "export_transcript_ptau",
+    "hash_to_g2", "import_ptau", "prove_knowledge", "same_ratio", "start", "transcript_challenge", "verify_phase1",
+    "verify_ptau",
 ]

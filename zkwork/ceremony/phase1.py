@@ -7,12 +7,22 @@ of both states, the new state's head points and a proof of knowledge of each sec
 The secrets exist only inside `contribute` and are dropped when it returns; the ceremony
 is sound if at least one contributor did not keep theirs.
 
+While it has the secrets, a contribution also builds the record snarkjs writes for it
+(zkwork.ceremony.snarkjs_ptau.snarkjs_contribution: snarkjs's public keys, hashed to G2
+its own way and bound to snarkjs's running challenge, and its hash chain), kept in the
+record's `snarkjs` field, so that `snarkjs_ptau.export_transcript_ptau` writes a .ptau
+that `snarkjs powersoftau verify` accepts. The challenge it is bound to is the
+`previous_challenge` argument (snarkjs_ptau.transcript_challenge(transcript)); without
+it, the first contribution (index 0) derives it from the initial state as snarkjs does,
+and a later one gets no snarkjs record (it cannot know the chain).
+
 The beacon: a last contribution whose secrets come from a public value fixed after
-every other contribution (a future block hash, say): h = value, then h = SHA-256(h)
-2^n times (as snarkjs's beacon; the delay keeps whoever influences the value from
-trying many), and each secret is BLAKE2b-512(BEACON_TAG || name || h) mod (r - 1) + 1,
-nonzero. Anyone recomputes the secrets and checks the beacon's points directly; nobody
-controls the final state.
+every other contribution (a future block hash, say), exactly as snarkjs's beacon draws
+them (snarkjs_ptau.beacon_randomness): h = value, then h = SHA-256(h) 2^n times (the
+delay keeps whoever influences the value from trying many), then tau, alpha and beta are
+the first three scalars of ffjavascript's ChaCha stream keyed by h. Anyone recomputes
+the secrets and checks the beacon's points directly; nobody controls the final state;
+and the record exports as snarkjs's beacon, which snarkjs checks the same way.
 
 Verification (`verify_phase1`), for each record i against the head points of record
 i - 1 (the generators for i = 0), with G1 = [1]_1, G2 = [1]_2 and (H, xH) the G2 pair of
@@ -29,30 +39,28 @@ each proof of knowledge:
     beacon_secrets      (beacon) the head points are the previous ones times the secrets
                         recomputed from the beacon value
 and on the final state (contribution "final"): its power, digest and head points equal
-the transcript's last ones, tau_g1[0] and tau_g2[0] are the generators, no point is at
-infinity, the last record is the beacon (unless not required), and all the powers are
-consistent, with one pairing check per family. For random weights r_i from `secrets`:
-    tau_g1_powers       same_ratio(sum r_i tau_g1[i], sum r_i tau_g1[i+1], G2, tau_g2[1])
-    tau_g2_powers       same_ratio(G1, tau_g1[1], sum r_i tau_g2[i], sum r_i tau_g2[i+1])
-    alpha_tau_g1_powers same_ratio(sum r_i alpha_tau_g1[i], sum r_i alpha_tau_g1[i+1], G2, tau_g2[1])
-    beta_tau_g1_powers  likewise
-    beta_g2             same_ratio(G1, beta_tau_g1[0], G2, beta_g2)
-If some consecutive pair had another ratio than tau, the two sums would differ from a
-tau-multiple by sum r_i e_i for nonzero errors e_i, which is zero with probability 1/r
-over the weights; with the generators at index 0 and tau_g2[1] fixed by the chain of
-records, every point is then the right power. The sums are multi-scalar multiplications.
+the transcript's last ones, the last record is the beacon (unless not required), no
+point is at infinity, and `check_powers` (zkwork.ceremony.consistency, shared with
+snarkjs_ptau.verify_ptau): tau_g1[0] and tau_g2[0] are the generators ("generators") and
+all the powers are consistent, with one pairing check per family on random linear
+combinations ("tau_g1_powers", "alpha_tau_g1_powers", "beta_tau_g1_powers",
+"tau_g2_powers", "beta_g2"). The records' snarkjs parts are snarkjs's business: they are
+checked on the exported file (snarkjs_ptau.verify_ptau, or snarkjs itself).
 
 Verification never raises on bad transcript data: every check that cannot be evaluated
 (a missing proof, a malformed point in a record built in memory) is reported as failed
 with the error as its detail.
 """
 import dataclasses
-import hashlib
 import secrets
 import time
 
 import numpy as np
 
+# phase2.py imports _BAD_DATA and _Checker from here.
+from zkwork.ceremony.consistency import BAD_DATA as _BAD_DATA  # noqa: F401
+from zkwork.ceremony.consistency import Checker as _Checker
+from zkwork.ceremony.consistency import check_powers
 from zkwork.ceremony.pok import prove_knowledge, same_ratio
 from zkwork.ceremony.powers import ARRAYS, PowersOfTau
 from zkwork.ceremony.records import (
@@ -64,15 +72,9 @@ from zkwork.ceremony.records import (
     VerificationReport,
     challenge,
 )
+from zkwork.ceremony.snarkjs_ptau import beacon_randomness, first_challenge, snarkjs_contribution
 from zkwork.curve import G1Point, G2Point
-from zkwork.curve.msm import msm_g1, msm_g2
-from zkwork.errors import ZkworkError
-from zkwork.field import FR, FieldVector, Fr, R
-
-BEACON_TAG = b"zkwork/ceremony/phase1/beacon/v1"
-
-# What a malformed record built in memory can raise while it is checked.
-_BAD_DATA = (ZkworkError, ValueError, TypeError, AttributeError, KeyError, IndexError)
+from zkwork.field import Fr, R
 
 
 def start(power: int) -> tuple[PowersOfTau, Transcript]:
@@ -85,22 +87,36 @@ def _nonzero_secret():
     return Fr(secrets.randbelow(R - 1) + 1)
 
 
-def contribute(state: PowersOfTau, contributor: str, index: int) -> tuple[PowersOfTau, ContributionRecord]:
+def contribute(state: PowersOfTau, contributor: str, index: int,
+               previous_challenge: bytes | None = None) -> tuple[PowersOfTau, ContributionRecord]:
     """Contribution `index` (its position in the transcript) by `contributor`: fresh
-    secrets tau, alpha, beta from `secrets`, used and dropped inside this call."""
-    return apply_secrets(state, contributor, index, _nonzero_secret(), _nonzero_secret(), _nonzero_secret())
+    secrets tau, alpha, beta from `secrets`, used and dropped inside this call; the record's
+    snarkjs part is bound to `previous_challenge` (see the module docstring)."""
+    return apply_secrets(state, contributor, index, _nonzero_secret(), _nonzero_secret(), _nonzero_secret(),
+                         previous_challenge)
 
 
-def apply_secrets(state, contributor, index, tau, alpha, beta, beacon=None):
-    """The contribution of the given secrets (tests choose them; `contribute` draws them);
-    `beacon`, if given, is recorded and makes the record the beacon's."""
+def apply_secrets(state, contributor, index, tau, alpha, beta, previous_challenge=None):
+    """The contribution of the given secrets (tests choose them; `contribute` draws them)."""
+    return _contribution(state, contributor, index, (Fr(tau), Fr(alpha), Fr(beta)), previous_challenge)
+
+
+def _contribution(state, contributor, index, secrets_, previous_challenge, beacon=None, g1_s=None):
+    """The new state and the record of a contribution of `secrets_` = (tau, alpha, beta),
+    the beacon's if `beacon` is given (with g1_s, its snarkjs keys' G1 points)."""
     started = time.perf_counter()
     previous_digest = state.digest()
-    new_state = state.updated(tau, alpha, beta)
+    new_state = state.updated(*secrets_)
     proofs = {
         name: prove_knowledge(x, challenge(previous_digest, index, contributor, name))
-        for name, x in zip(SECRETS, (tau, alpha, beta))
+        for name, x in zip(SECRETS, secrets_)
     }
+    if previous_challenge is None and index == 0:
+        previous_challenge = first_challenge(state.power)
+    snarkjs = None
+    if previous_challenge is not None:
+        snarkjs = snarkjs_contribution(previous_challenge, new_state, *secrets_, name=contributor, beacon=beacon,
+                                       g1_s=g1_s)
     record = ContributionRecord(
         index=index,
         contributor=contributor,
@@ -109,48 +125,32 @@ def apply_secrets(state, contributor, index, tau, alpha, beta, beacon=None):
         new_digest=new_state.digest().hex(),
         head=new_state.head(),
         proofs=proofs,
-        seconds=0.0,
+        seconds=time.perf_counter() - started,
         beacon=beacon,
+        snarkjs=snarkjs,
     )
-    return new_state, dataclasses.replace(record, seconds=time.perf_counter() - started)
+    return new_state, record
 
 
 def beacon_secrets(value: bytes, iterations_exponent: int) -> tuple[Fr, Fr, Fr]:
-    """(tau, alpha, beta) of the beacon: see the module docstring."""
-    h = bytes(value)
-    for _ in range(1 << iterations_exponent):
-        h = hashlib.sha256(h).digest()
-    digests = (hashlib.blake2b(BEACON_TAG + name.encode() + h, digest_size=64).digest() for name in SECRETS)
-    return tuple(Fr(int.from_bytes(digest, "big") % (R - 1) + 1) for digest in digests)
+    """(tau, alpha, beta) of the beacon, as snarkjs draws them: see the module docstring."""
+    return beacon_randomness(value, iterations_exponent)[0]
 
 
-def apply_beacon(state, value: bytes, iterations_exponent: int, index: int, contributor="beacon"):
+def apply_beacon(state, value: bytes, iterations_exponent: int, index: int, contributor="beacon",
+                 previous_challenge=None):
     """The final contribution, from the public `value` with 2^iterations_exponent SHA-256
-    iterations; the recorded time includes the iterations."""
+    iterations (run once: they give both the secrets and the snarkjs keys' G1 points); the
+    recorded time includes them. `previous_challenge` as for `contribute`."""
     started = time.perf_counter()
-    tau, alpha, beta = beacon_secrets(value, iterations_exponent)
     beacon = Beacon(value=bytes(value), iterations_exponent=iterations_exponent)
-    new_state, record = apply_secrets(state, contributor, index, tau, alpha, beta, beacon=beacon)
+    secrets_, g1_s = beacon_randomness(beacon.value, iterations_exponent)
+    new_state, record = _contribution(state, contributor, index, secrets_, previous_challenge, beacon=beacon,
+                                      g1_s=g1_s)
     return new_state, dataclasses.replace(record, seconds=time.perf_counter() - started)
 
 
 # -- verification -----------------------------------------------------------------------
-class _Checker:
-    """Adds checks to a report, turning an exception raised by bad data into a failure.
-    `evaluate` is called at once, so lambdas over loop variables see the current values."""
-
-    def __init__(self, report, contribution, contributor):
-        self.report, self.contribution, self.contributor = report, contribution, contributor
-
-    def __call__(self, name, evaluate, detail=""):
-        try:
-            passed = bool(evaluate())
-        except _BAD_DATA as error:
-            passed, detail = False, f"{type(error).__name__}: {error}"
-        self.report.add(self.contribution, self.contributor, name, passed, "" if passed else detail)
-        return passed
-
-
 def verify_phase1(transcript: Transcript, final_state: PowersOfTau, require_beacon=True) -> VerificationReport:
     """Check every record of `transcript` and the final state; see the module docstring."""
     report = VerificationReport()
@@ -210,39 +210,18 @@ def _beacon_head(previous, beacon):
 
 
 def _verify_final(report, transcript, state, head, digest, last, require_beacon):
-    check = _Checker(report, "final", getattr(last, "contributor", "initial"))
+    contributor = getattr(last, "contributor", "initial")
+    check = _Checker(report, "final", contributor)
     if not check("power", lambda: isinstance(state, PowersOfTau) and state.power == transcript.power,
                  "the final state is not a PowersOfTau of the transcript's power"):
         return
     check("final_digest", lambda: state.digest().hex() == digest, "the final state's digest is not the last record's")
-    final_head = state.head()
-    check("final_head", lambda: final_head == head, "the final state's head points are not the last record's")
+    check("final_head", lambda: state.head() == head, "the final state's head points are not the last record's")
     if require_beacon:
         check("beacon", lambda: last is not None and last.kind == "beacon", "the last record is not the random beacon")
-    g1, g2 = G1Point.generator(), G2Point.generator()
-    check("generators", lambda: np.array_equal(state.tau_g1[0], g1.affine_mont())
-          and np.array_equal(state.tau_g2[0], g2.affine_mont()), "tau_g1[0] or tau_g2[0] is not the generator")
     check("no_infinity", lambda: not state.beta_g2.is_infinity()
           and not any(_zero_rows(getattr(state, name)).any() for name in ARRAYS), _infinity_detail(state))
-    n = state.size
-    weights = FieldVector.random(FR, 2 * n - 2)
-    first = FieldVector(FR, weights.mont[: n - 1])
-    for name, array, w in (
-        ("tau_g1_powers", state.tau_g1, weights),
-        ("alpha_tau_g1_powers", state.alpha_tau_g1, first),
-        ("beta_tau_g1_powers", state.beta_tau_g1, first),
-    ):
-        check(name, lambda: same_ratio(*_shifted_sums(G1Point, msm_g1, array, w), g2, final_head.tau_g2),
-              f"some consecutive points of {name[:-7]} are not in the ratio tau")
-    check("tau_g2_powers", lambda: same_ratio(g1, final_head.tau_g1, *_shifted_sums(G2Point, msm_g2, state.tau_g2, first)),
-          "some consecutive points of tau_g2 are not in the ratio tau")
-    check("beta_g2", lambda: same_ratio(g1, final_head.beta_g1, g2, final_head.beta_g2),
-          "beta_g2 and beta_tau_g1[0] are not the same beta")
-
-
-def _shifted_sums(cls, msm, array, weights):
-    """(sum_i w_i P_i, sum_i w_i P_(i+1)) over the points P of `array`."""
-    return cls(msm(array[:-1], weights)), cls(msm(array[1:], weights))
+    check_powers(report, state, contributor)
 
 
 def _zero_rows(array):

@@ -95,14 +95,20 @@ def _frozen(array):
     return array
 
 
-def _encoding(array):
-    """Uncompressed encodings (see the module docstring) of the affine points of `array`,
-    concatenated, computed on the whole array at once."""
+def encoding(array) -> bytes:
+    """The uncompressed encodings of the points of an affine Montgomery array ((n, 2, 4) G1
+    or (n, 2, 2, 4) G2), concatenated: per point big-endian x || y, an Fq2 coordinate as
+    c1 || c0, all zeros for the point at infinity, byte for byte what G1Point.to_bytes and
+    G2Point.to_bytes(compressed=False) give (and snarkjs's uncompressed form), computed on
+    the whole array at once."""
     rows = np.ascontiguousarray(array).reshape(-1, 4)
     plain = FQ.vec.from_mont(rows, np.empty_like(rows)).reshape(array.shape)
     if array.ndim == 1 + len(G2_SHAPE):
         plain = plain[..., ::-1, :]  # G2 coordinates in Fq2: c1 before c0
     return np.ascontiguousarray(plain[..., ::-1]).astype(">u8").tobytes()  # limbs most significant first
+
+
+_encoding = encoding  # the name phase2.py imports; drop once it imports `encoding`
 
 
 def _powers_of(x, n):
@@ -203,7 +209,7 @@ class PowersOfTau:
         h.update(DIGEST_TAG)
         h.update(self.power.to_bytes(4, "big"))
         for name in ARRAYS:
-            h.update(_encoding(getattr(self, name)))
+            h.update(encoding(getattr(self, name)))
         h.update(self.beta_g2.to_bytes(compressed=False))
         return h.digest()
 

@@ -12,6 +12,18 @@ from the records alone (the intermediate states need not be kept):
     seconds                           the measured wall time of the contribution
     beacon                            for the beacon: the public value (hex) and the
                                       iteration exponent n (2^n SHA-256 iterations)
+    snarkjs                           optional: what snarkjs's .ptau record of the same
+                                      contribution adds to the above, so that an exported
+                                      transcript passes `snarkjs powersoftau verify`
+                                      (zkwork.ceremony.snarkjs_ptau): the public keys
+                                      {"tau" | "alpha" | "beta": {"s_g1", "sx_g1", "spx_g2"}}
+                                      (snarkjs's g1_s, g1_sx, g2_spx), "partial_hash" (216
+                                      bytes, hex) and "next_challenge" (64 bytes, hex: snarkjs's
+                                      running challenge after this contribution, which the next
+                                      one's keys are bound to; before the first, it is the hash
+                                      of the initial state). The .ptau record's head points,
+                                      name (the contributor), type and beacon parameters are
+                                      this record's, so they are not repeated.
 
 The transcript is a JSON document:
 
@@ -20,7 +32,8 @@ The transcript is a JSON document:
 
 with points in snarkjs's JSON form (decimal strings, see zkwork.groth16.snarkjs_json).
 Reading raises TranscriptFormatError naming the record and the field
-(`transcript.records[3].head.tau_g2`); points must be on their curve and in the subgroup.
+(`transcript.records[3].head.tau_g2`, `transcript.records[2].snarkjs.partial_hash`); points
+must be on their curve and in the subgroup.
 
 A verification report is a list of Checks (contribution, contributor, check name,
 passed, detail), one per check made; `ok` when all passed.
@@ -33,14 +46,23 @@ from pathlib import Path
 from zkwork.ceremony.pok import KnowledgeProof, TranscriptFormatError, point_from_json
 from zkwork.ceremony.powers import MAX_POWER, StateHead
 from zkwork.curve import G1Point, G2Point
+from zkwork.errors import EncodingError
+from zkwork.formats.ptau_file import (
+    BEACON,
+    CHALLENGE_BYTES,
+    CONTRIBUTION,
+    PARTIAL_HASH_BYTES,
+    SECRETS,
+    PtauContribution,
+    PtauKey,
+)
 from zkwork.groth16.snarkjs_json import g1_to_json, g2_to_json
 
 FORMAT = "zkwork-ceremony-phase1"
 VERSION = 1
 KINDS = ("contribution", "beacon")
-SECRETS = ("tau", "alpha", "beta")
 CHALLENGE_TAG = b"zkwork/ceremony/phase1/challenge/v1"
-MAX_ITERATIONS_EXPONENT = 63
+MAX_ITERATIONS_EXPONENT = 63  # as snarkjs's beacon (its command line takes 10 to 63)
 HEAD_POINTS = (
     ("tau_g1", G1Point), ("tau_g2", G2Point), ("alpha_g1", G1Point), ("beta_g1", G1Point), ("beta_g2", G2Point),
 )
@@ -75,6 +97,43 @@ class Beacon:
         return cls(value=value, iterations_exponent=exponent)
 
 
+def snarkjs_record(head, name, beacon, keys, partial_hash, next_challenge) -> PtauContribution:
+    """The .ptau record of a contribution that produced the state of head points `head`
+    (a StateHead): named `name`, snarkjs's beacon if `beacon` (a Beacon) is given, with
+    the public keys `keys` ({secret name: PtauKey}) and snarkjs's two hashes.
+    EncodingError if a .ptau cannot hold the name or the beacon value (255 bytes each)."""
+    return PtauContribution(
+        tau_g1=head.tau_g1, tau_g2=head.tau_g2, alpha_g1=head.alpha_g1, beta_g1=head.beta_g1, beta_g2=head.beta_g2,
+        **{f"{secret}_key": keys[secret] for secret in SECRETS}, partial_hash=partial_hash,
+        next_challenge=next_challenge, kind=CONTRIBUTION if beacon is None else BEACON, name=name,
+        iterations_exponent=None if beacon is None else beacon.iterations_exponent,
+        beacon_hash=None if beacon is None else beacon.value,
+    )
+
+
+def _snarkjs_to_json(contribution):
+    keys = {secret: KnowledgeProof(*contribution.key(secret)).to_json() for secret in SECRETS}
+    return {"keys": keys, "partial_hash": contribution.partial_hash.hex(),
+            "next_challenge": contribution.next_challenge.hex()}
+
+
+def _snarkjs_from_json(data, where, head, contributor, beacon):
+    _expect_object(data, where)
+    keys = _expect_object(_get(data, "keys", where), f"{where}.keys")
+    proofs = {secret: KnowledgeProof.from_json(_get(keys, secret, f"{where}.keys"), f"{where}.keys.{secret}")
+              for secret in SECRETS}
+    hashes = {}
+    for name, size in (("partial_hash", PARTIAL_HASH_BYTES), ("next_challenge", CHALLENGE_BYTES)):
+        hashes[name] = _hex(_get(data, name, where), f"{where}.{name}")
+        if len(hashes[name]) != size:
+            raise TranscriptFormatError(f"{where}.{name}: expected {size} bytes, got {len(hashes[name])}")
+    keys = {secret: PtauKey(proof.s_g1, proof.sx_g1, proof.spx_g2) for secret, proof in proofs.items()}
+    try:
+        return snarkjs_record(head, contributor, beacon, keys, **hashes)
+    except EncodingError as error:
+        raise TranscriptFormatError(f"{where}: {error}") from error
+
+
 @dataclass(frozen=True)
 class ContributionRecord:
     """One contribution (or the beacon); see the module docstring."""
@@ -88,6 +147,7 @@ class ContributionRecord:
     proofs: dict  # secret name -> KnowledgeProof
     seconds: float
     beacon: Beacon | None = None
+    snarkjs: PtauContribution | None = None  # see the module docstring
 
     def challenge(self, secret: str) -> bytes:
         """The challenge this record's proof for `secret` should be bound to. A digest that
@@ -115,6 +175,8 @@ class ContributionRecord:
         }
         if self.beacon is not None:
             data["beacon"] = self.beacon.to_json()
+        if self.snarkjs is not None:
+            data["snarkjs"] = _snarkjs_to_json(self.snarkjs)
         return data
 
     @classmethod
@@ -136,19 +198,24 @@ class ContributionRecord:
         contributor = _get(data, "contributor", where)
         if not isinstance(contributor, str):
             raise TranscriptFormatError(f"{where}.contributor: expected a string, got {contributor!r}"[:200])
+        head = StateHead(**{name: point_from_json(cls_, head, name, f"{where}.head") for name, cls_ in HEAD_POINTS})
+        snarkjs = None
+        if "snarkjs" in data:
+            snarkjs = _snarkjs_from_json(data["snarkjs"], f"{where}.snarkjs", head, contributor, beacon)
         return cls(
             index=_int(_get(data, "index", where), f"{where}.index", 2**32 - 1),
             contributor=contributor,
             kind=kind,
             previous_digest=_digest(_get(data, "previous_digest", where), f"{where}.previous_digest"),
             new_digest=_digest(_get(data, "new_digest", where), f"{where}.new_digest"),
-            head=StateHead(**{name: point_from_json(cls_, head, name, f"{where}.head") for name, cls_ in HEAD_POINTS}),
+            head=head,
             proofs={
                 name: KnowledgeProof.from_json(_get(proofs, name, f"{where}.proofs"), f"{where}.proofs.{name}")
                 for name in SECRETS
             },
             seconds=float(seconds),
             beacon=beacon,
+            snarkjs=snarkjs,
         )
 
 
