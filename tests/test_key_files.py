@@ -77,3 +77,14 @@ def test_bad_header(saved, tmp_path):
     (target / "header.json").write_text("{")
     with pytest.raises(KeyFormatError, match="header.json"):
         load_proving_key(target)
+
+
+@pytest.mark.parametrize("key, value", [("num_wires", -1), ("num_public", 2.0), ("domain_size", "8"),
+                                        ("domain_size", None), ("version", 1.0)])
+def test_header_integers_are_json_integers(saved, tmp_path, key, value):
+    target = _copy(saved[1], tmp_path)
+    header = json.loads((target / "header.json").read_text())
+    header[key] = value
+    (target / "header.json").write_text(json.dumps(header))
+    with pytest.raises(KeyFormatError, match=rf"header\.json: {key} must be a non-negative integer, got {value!r}"):
+        load_proving_key(target)

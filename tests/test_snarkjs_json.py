@@ -6,11 +6,12 @@ import json
 import pytest
 
 from node_tools import run_node_tool
-from zkwork.errors import JsonFormatError
+from zkwork.errors import JsonFormatError, KeyFormatError
 from zkwork.field import P, R
 from zkwork.groth16 import prove, setup, verify
 from zkwork.groth16.snarkjs_json import (
-    proof_from_json, proof_to_json, public_from_json, public_to_json, save_json, vk_from_json, vk_to_json,
+    MAX_JSON_DEPTH, proof_from_json, proof_to_json, public_from_json, public_to_json, read_json, save_json,
+    vk_from_json, vk_to_json,
 )
 from zkwork.r1cs import solve
 
@@ -97,3 +98,43 @@ def test_missing_fields_and_bad_keys(artefacts):
         public_from_json(["1", str(R)])
     with pytest.raises(JsonFormatError, match=r"public\[0\]: expected a decimal string"):
         public_from_json(["-1"])
+
+
+def test_numbers_are_ascii_digits_leading_zeros_allowed_and_bounded_before_int():
+    assert public_from_json(["007", "0" * 5000 + "12", "0"]) == [7, 12, 0]
+    for bad in ["\u0663", "\u00b2", "\uff11", "1e3", " 1", "+1", "0x10", "", 7]:  # Arabic-Indic, superscript, fullwidth
+        with pytest.raises(JsonFormatError, match=r"public\[0\]: expected a decimal string"):
+            public_from_json([bad])
+    with pytest.raises(JsonFormatError, match=r"public\[0\]: a number of 78 digits is not below the group order r"):
+        public_from_json(["1" * 78])
+    with pytest.raises(JsonFormatError, match=r"proof\.pi_a\[0\]: a number of 9000 digits is not below the base field"):
+        proof_from_json({"pi_a": ["9" * 9000, "2", "1"], "pi_b": [], "pi_c": []})
+
+
+def test_read_json_refuses_deep_nesting_before_parsing(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH)
+    deepest = read_json(path)
+    for _ in range(MAX_JSON_DEPTH - 1):
+        deepest = deepest[0]
+    assert deepest == []
+    path.write_text('{"a": ' + "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH + "}")
+    with pytest.raises(JsonFormatError, match=rf"x\.json: arrays and objects nested deeper than {MAX_JSON_DEPTH} "
+                                              rf"levels \(character {6 + MAX_JSON_DEPTH - 1}\)"):
+        read_json(path)
+    path.write_text("[" * 100_000)  # unterminated, and too deep long before its end
+    with pytest.raises(KeyFormatError, match="nested deeper"):
+        read_json(path, KeyFormatError)
+    brackets = "[{" * 100 + '\\"' + "]}" * 3  # inside strings, an escaped quote among them: no nesting
+    path.write_text(json.dumps([brackets, {"k[": "]"}]))
+    assert read_json(path) == [brackets, {"k[": "]"}]
+
+
+def test_read_json_names_the_file_it_cannot_read(tmp_path):
+    for data, message in ((b'["\xff"]', "can't decode byte 0xff"), (b"[1,", "Expecting value"),
+                          (b"[" + b"1" * 5000 + b"]", "Exceeds the limit")):
+        (tmp_path / "x.json").write_bytes(data)
+        with pytest.raises(JsonFormatError, match=rf"x\.json: .*{message}"):
+            read_json(tmp_path / "x.json")
+    with pytest.raises(JsonFormatError, match="missing.json"):
+        read_json(tmp_path / "missing.json")

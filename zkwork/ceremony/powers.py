@@ -47,6 +47,7 @@ from zkwork.curve.batch_mul import batch_mul_g1, batch_mul_g2
 from zkwork.curve.msm import fixed_base_mul_g1, fixed_base_mul_g2
 from zkwork.errors import KeyFormatError, ShapeMismatchError, ZkworkError
 from zkwork.field import FQ, FR, FieldVector, Fr
+from zkwork.groth16.snarkjs_json import read_json
 from zkwork.poly.kernels import powers
 
 DIGEST_TAG = b"zkwork/ceremony/powers-of-tau/v1"
@@ -252,15 +253,12 @@ class PowersOfTau:
 
 
 def _read_header(path):
-    try:
-        header = json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise PowersFileError(f"{path}: {error}") from error
+    header = read_json(path, PowersFileError)
     if not isinstance(header, dict):
         raise PowersFileError(f"{path}: expected a JSON object")
     if header.get("format") != FORMAT:
         raise PowersFileError(f"{path}: format is {header.get('format')!r}, expected {FORMAT!r}")
-    if header.get("version") != VERSION:
+    if type(header.get("version")) is not int or header.get("version") != VERSION:
         raise PowersFileError(f"{path}: version {header.get('version')!r} is not supported (expected {VERSION})")
     power = header.get("power")
     if not isinstance(power, int) or isinstance(power, bool) or not 0 <= power <= MAX_POWER:

@@ -56,7 +56,7 @@ from zkwork.formats.ptau_file import (
     PtauContribution,
     PtauKey,
 )
-from zkwork.groth16.snarkjs_json import g1_to_json, g2_to_json
+from zkwork.groth16.snarkjs_json import g1_to_json, g2_to_json, read_json
 
 FORMAT = "zkwork-ceremony-phase1"
 VERSION = 1
@@ -241,7 +241,7 @@ class Transcript:
         _expect_object(data, where)
         if data.get("format") != FORMAT:
             raise TranscriptFormatError(f"{where}.format: expected {FORMAT!r}, got {data.get('format')!r}"[:200])
-        if data.get("version") != VERSION:
+        if type(data.get("version")) is not int or data["version"] != VERSION:  # not true, not 1.0
             raise TranscriptFormatError(f"{where}.version: version {data.get('version')!r} is not supported")
         records = _get(data, "records", where)
         if not isinstance(records, list):
@@ -258,11 +258,7 @@ class Transcript:
     @classmethod
     def load(cls, path) -> "Transcript":
         """Read a transcript file; TranscriptFormatError naming the file, record and field."""
-        try:
-            data = json.loads(Path(path).read_text())
-        except (OSError, ValueError) as error:
-            raise TranscriptFormatError(f"{path}: {error}") from error
-        return cls.from_json(data, where=str(path))
+        return cls.from_json(read_json(path, TranscriptFormatError), where=str(path))
 
 
 # -- verification reports ------------------------------------------------------------------

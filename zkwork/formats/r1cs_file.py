@@ -106,8 +106,15 @@ def _check_wire_map(binfile, header):
 
 def read_sym(path, num_wires):
     """{wire: zkwork-style name} from circom's .sym file; the first name of each wire wins."""
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise FormatError(f"{path}: line {line} is not UTF-8 text (byte {error.start}: {error.reason})",
+                          section="sym") from None
     names = {}
-    for number, line in enumerate(Path(path).read_text().splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         parts = line.split(",", 3)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from zkwork.errors import CircuitInputError, KeyFormatError
 from zkwork.groth16.key_files import load_proving_key, save_proving_key
-from zkwork.groth16.snarkjs_json import save_json, vk_to_json
+from zkwork.groth16.snarkjs_json import read_json, save_json, vk_to_json
 
 
 def save_circuit_dir(directory, pattern, r1cs, pk):
@@ -27,10 +27,10 @@ def load_circuit_dir(directory):
 
     directory = Path(directory)
     try:
-        description = json.loads((directory / "circuit.json").read_text())
+        description = read_json(directory / "circuit.json", KeyFormatError)
         pattern = get_pattern(description["pattern"], description["variant"], **description["params"])
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as error:
-        raise KeyFormatError(f"{directory / 'circuit.json'}: {error}") from error
+    except (KeyError, TypeError) as error:
+        raise KeyFormatError(f"{directory / 'circuit.json'}: {error!r}") from error
     return pattern, load_proving_key(directory / "proving_key")
 
 

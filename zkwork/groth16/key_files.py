@@ -19,7 +19,7 @@ from zkwork.errors import JsonFormatError, KeyFormatError
 from zkwork.field import FQ, FR
 from zkwork.groth16.keys import ProvingKey
 from zkwork.groth16.qap import QAP, SparseMatrix
-from zkwork.groth16.snarkjs_json import g1_from_json, g1_to_json, vk_from_json, vk_to_json
+from zkwork.groth16.snarkjs_json import g1_from_json, g1_to_json, read_json, vk_from_json, vk_to_json
 from zkwork.poly import Domain
 
 FORMAT, VERSION = "zkwork-groth16-proving-key", 1
@@ -48,7 +48,7 @@ def _load(directory, name, dtype, shape):
     path = directory / f"{name}.npy"
     try:
         array = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, EOFError) as error:  # EOFError: an empty file
         raise KeyFormatError(f"{path}: {error}") from error
     if array.dtype != dtype or array.ndim != len(shape) or any(
         want is not None and got != want for got, want in zip(array.shape, shape)
@@ -65,23 +65,29 @@ def _check_below(array, field, path):
         raise KeyFormatError(f"{path}: limb vector {int(np.argmin(below))} is not below the {field.name} modulus")
 
 
+def _header_int(header, key, path):
+    """header[key], which must be a JSON integer >= 0 (not a float, not true or false)."""
+    value = header.get(key)
+    if type(value) is not int or value < 0:
+        raise KeyFormatError(f"{path}: {key} must be a non-negative integer, got {value!r}"[:200])
+    return value
+
+
 def load_proving_key(directory):
     directory = Path(directory)
+    path = directory / "header.json"
+    header = read_json(path, KeyFormatError)
+    if not isinstance(header, dict) or header.get("format") != FORMAT or _header_int(header, "version", path) != VERSION:
+        raise KeyFormatError(f"{path}: not a {FORMAT} version {VERSION} header")
+    wires, public, n = (_header_int(header, key, path) for key in ("num_wires", "num_public", "domain_size"))
     try:
-        header = json.loads((directory / "header.json").read_text())
-    except (OSError, json.JSONDecodeError) as error:
-        raise KeyFormatError(f"{directory / 'header.json'}: {error}") from error
-    if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("version") != VERSION:
-        raise KeyFormatError(f"{directory / 'header.json'}: not a {FORMAT} version {VERSION} header")
-    try:
-        wires, public, n = int(header["num_wires"]), int(header["num_public"]), int(header["domain_size"])
-        vk = vk_from_json(header["vk"], where=f"{directory / 'header.json'}:vk")
+        vk = vk_from_json(header["vk"], where=f"{path}:vk")
         beta_1 = g1_from_json(header["beta_1"], "beta_1")
         delta_1 = g1_from_json(header["delta_1"], "delta_1")
-    except (KeyError, TypeError, ValueError, JsonFormatError) as error:
-        raise KeyFormatError(f"{directory / 'header.json'}: {error}") from error
+    except (KeyError, JsonFormatError) as error:
+        raise KeyFormatError(f"{path}: {error}") from error
     if vk.num_public != public:
-        raise KeyFormatError(f"{directory / 'header.json'}: num_public {public} but the vk has {vk.num_public}")
+        raise KeyFormatError(f"{path}: num_public {public} but the vk has {vk.num_public}")
     lengths = {"a_query": wires, "b1_query": wires, "b2_query": wires, "l_query": wires - public - 1, "h_query": n - 1}
     points = {}
     for name, shape in POINT_ARRAYS.items():

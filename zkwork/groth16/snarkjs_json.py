@@ -15,9 +15,16 @@ times the standard exponent, so the value written is zkwork's e(alpha, beta) to 
 
 Reading checks everything and raises JsonFormatError naming the file part that is wrong
 (`proof.pi_b[1][0]`, `verification_key.IC[2]`); points must be on the curve and in the
-subgroup. Public inputs must be decimal strings of integers below r.
+subgroup. Numbers are strings of ASCII digits (leading zeros allowed) below p (coordinates)
+or r (public inputs). `read_json`, shared by the readers of JSON files (these, the proving
+key's header, the ceremony's headers and transcripts), refuses a file that is not UTF-8 or
+whose arrays and objects nest deeper than MAX_JSON_DEPTH, before json.loads: py_ecc raises
+Python's recursion limit to 10^5 at import, and the C parser then recurses through deep
+nesting until the C stack overflows.
 """
 import json
+import re
+from pathlib import Path
 
 from zkwork.curve import G1Point, G2Point
 from zkwork.errors import JsonFormatError, ZkworkError
@@ -75,9 +82,12 @@ def public_to_json(values):
 
 # -- reading ---------------------------------------------------------------------------------
 def _number(value, where, bound, bound_name):
-    if not isinstance(value, str) or not value.isdigit():
-        raise JsonFormatError(f"{where}: expected a decimal string, got {value!r}")
-    n = int(value)
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
+        raise JsonFormatError(f"{where}: expected a decimal string, got {value!r}"[:200])
+    digits = value.lstrip("0") or "0"
+    if len(digits) > len(str(bound)):  # checked before int(), which refuses 4300 digits and more
+        raise JsonFormatError(f"{where}: a number of {len(digits)} digits is not below {bound_name}")
+    n = int(digits)
     if n >= bound:
         raise JsonFormatError(f"{where}: {n} is not below {bound_name}")
     return n
@@ -172,14 +182,46 @@ def public_from_json(obj, where="public"):
     return [_number(v, f"{where}[{i}]", R, "the group order r") for i, v in enumerate(obj)]
 
 
+MAX_JSON_DEPTH = 64  # arrays and objects inside one another; snarkjs's files need 4
+# A JSON string (to its closing quote, or to the end of an unterminated one), an opening
+# bracket or brace (group 1), a closing one (group 2).
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|([\[{])|([\]}])', re.DOTALL)
+
+
+def _too_deep(text):
+    """The offset in `text` where arrays and objects outside strings first nest deeper
+    than MAX_JSON_DEPTH, or None; linear in the text, stops at that offset."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        if token.group(1):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return token.start()
+        elif token.group(2):
+            depth -= 1
+    return None
+
+
+def read_json(path, error=JsonFormatError):
+    """The JSON value in the file at `path`. `error` (JsonFormatError or another typed
+    error class), naming the file, if the file cannot be read, is not UTF-8, nests arrays
+    and objects deeper than MAX_JSON_DEPTH or is not JSON."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as reason:
+        raise error(f"{path}: {reason}") from reason
+    offset = _too_deep(text)
+    if offset is not None:
+        raise error(f"{path}: arrays and objects nested deeper than {MAX_JSON_DEPTH} levels (character {offset})")
+    try:
+        return json.loads(text)
+    except ValueError as reason:  # not JSON, or an integer of more digits than int() reads
+        raise error(f"{path}: {reason}") from reason
+
+
 def load_json(path, reader):
     """Read a JSON file with one of the readers above; errors name the file."""
-    try:
-        with open(path) as f:
-            obj = json.load(f)
-    except (OSError, json.JSONDecodeError) as error:
-        raise JsonFormatError(f"{path}: {error}") from error
-    return reader(obj, where=str(path))
+    return reader(read_json(path), where=str(path))
 
 
 def save_json(path, obj):

@@ -12,7 +12,8 @@ verify_batch checks many proofs of one circuit at once with random 128-bit weigh
                                * e(sum rho_k C_k, delta),
 
 k + 2 Miller loops and a single final exponentiation; a batch with one bad proof fails
-except with probability 2^-128.
+except with probability 2^-128. A batch that is not a collection of (public inputs, proof)
+pairs makes the answer False, as a malformed statement does for verify.
 """
 import secrets
 from dataclasses import dataclass
@@ -81,14 +82,22 @@ def verify(vk, public_inputs, proof, backend="fast"):
 
 
 def verify_batch(vk, statements, backend="fast"):
-    """True iff every (public_inputs, proof) of the batch is valid; one final exponentiation."""
+    """True iff every (public_inputs, proof) of the batch is valid; one final exponentiation.
+    False, never an exception, for a batch or a statement of another shape."""
     pvk = _prepared(vk, backend)
     vk = pvk.vk
-    statements = list(statements)
+    try:
+        statements = list(statements)
+    except TypeError:
+        return False
     if not statements:
         return True
     pairs, ic_sum, c_sum, rho_sum = [], G1Point.infinity(), G1Point.infinity(), 0
-    for public_inputs, proof in statements:
+    for statement in statements:
+        try:
+            public_inputs, proof = statement
+        except (TypeError, ValueError):  # not iterable, or not of two items
+            return False
         values = _valid_public_inputs(vk, public_inputs)
         if values is None or not _valid_proof(proof):
             return False
