@@ -17,12 +17,29 @@ consistency of all the powers with one pairing check per family.
     assert verify_phase1(transcript, state).ok
     export_transcript_ptau(state, transcript, "final.ptau")  # `snarkjs powersoftau verify` accepts it
 
+Phase 2 (`phase2`), per circuit: `initial_keys(state, r1cs)` derives its Groth16 keys from
+the final powers alone (gamma = delta = 1), contributors multiply delta by fresh secrets
+(`phase2.contribute`), a beacon ends it, and `verify_phase2` checks every record and that
+the final keys are what the transcript derives.
+
+    pk = initial_keys(state, r1cs)
+    for i, name in enumerate(contributors):
+        pk, record = phase2.contribute(pk, name, i)
+        records.append(record)
+    assert verify_phase2(state, r1cs, records, pk).ok
+
+`files` runs the same ceremony in a directory that contributors pass on (the command line's
+`zkwork ceremony ...`), and `verify_transcript(directory)` checks all of it.
+
 Modules: pok (proofs of knowledge, hash to G2), powers (the state), records (contribution
 records, transcript file, verification reports), phase1 (contribute, beacon, verify),
-consistency (the checks the verifiers share), snarkjs_ptau (snarkjs's .ptau files and
-contribution chain: import, export, verify).
+phase2 (keys, delta contributions, verify), consistency (the checks the verifiers share),
+snarkjs_ptau (snarkjs's .ptau files and contribution chain: import, export, verify), files
+(the ceremony directory).
 """
+from zkwork.ceremony import phase2
 from zkwork.ceremony.consistency import check_powers
+from zkwork.ceremony.files import verify_transcript
 from zkwork.ceremony.phase1 import (
     apply_beacon,
     apply_secrets,
@@ -31,6 +48,7 @@ from zkwork.ceremony.phase1 import (
     start,
     verify_phase1,
 )
+from zkwork.ceremony.phase2 import CircuitTooLargeError, Phase2Record, initial_keys, key_digest, verify_phase2
 from zkwork.ceremony.pok import (
     KnowledgeProof,
     TranscriptFormatError,
@@ -57,6 +75,8 @@ from zkwork.ceremony.snarkjs_ptau import (
 )
 
 __all__ = [
+    "CircuitTooLargeError", "Phase2Record", "initial_keys", "key_digest", "phase2", "verify_phase2",
+    "verify_transcript",
     "Beacon", "Check", "ContributionRecord", "KnowledgeProof", "PowersFileError", "PowersOfTau", "PtauExportError",
     "StateHead", "Transcript", "TranscriptFormatError", "VerificationReport", "ZeroSecretError", "apply_beacon",
     "apply_secrets", "beacon_secrets", "check_powers", "contribute", "export_ptau", "export_transcript_ptau",

@@ -57,10 +57,7 @@ import time
 
 import numpy as np
 
-# phase2.py imports _BAD_DATA and _Checker from here.
-from zkwork.ceremony.consistency import BAD_DATA as _BAD_DATA  # noqa: F401
-from zkwork.ceremony.consistency import Checker as _Checker
-from zkwork.ceremony.consistency import check_powers
+from zkwork.ceremony.consistency import Checker, check_powers
 from zkwork.ceremony.pok import prove_knowledge, same_ratio
 from zkwork.ceremony.powers import ARRAYS, PowersOfTau
 from zkwork.ceremony.records import (
@@ -154,7 +151,7 @@ def apply_beacon(state, value: bytes, iterations_exponent: int, index: int, cont
 def verify_phase1(transcript: Transcript, final_state: PowersOfTau, require_beacon=True) -> VerificationReport:
     """Check every record of `transcript` and the final state; see the module docstring."""
     report = VerificationReport()
-    check = _Checker(report, "initial", "")
+    check = Checker(report, "initial", "")
     if not check("power", lambda: isinstance(transcript.power, int) and 1 <= transcript.power,
                  f"a ceremony needs power >= 1, got {transcript.power!r}"):
         return report
@@ -173,7 +170,7 @@ def verify_phase1(transcript: Transcript, final_state: PowersOfTau, require_beac
 
 
 def _verify_record(report, position, record, previous_head, previous_digest, is_last):
-    check = _Checker(report, position, getattr(record, "contributor", "?"))
+    check = Checker(report, position, getattr(record, "contributor", "?"))
     check("index", lambda: record.index == position,
           f"the record at position {position} says index {getattr(record, 'index', None)!r}")
     check("previous_digest", lambda: record.previous_digest == previous_digest,
@@ -211,7 +208,7 @@ def _beacon_head(previous, beacon):
 
 def _verify_final(report, transcript, state, head, digest, last, require_beacon):
     contributor = getattr(last, "contributor", "initial")
-    check = _Checker(report, "final", contributor)
+    check = Checker(report, "final", contributor)
     if not check("power", lambda: isinstance(state, PowersOfTau) and state.power == transcript.power,
                  "the final state is not a PowersOfTau of the transcript's power"):
         return

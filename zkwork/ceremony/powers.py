@@ -109,7 +109,6 @@ def encoding(array) -> bytes:
     return np.ascontiguousarray(plain[..., ::-1]).astype(">u8").tobytes()  # limbs most significant first
 
 
-_encoding = encoding  # the name phase2.py imports; drop once it imports `encoding`
 
 
 def _powers_of(x, n):

@@ -323,19 +323,26 @@ class BeaconError(ZkworkError, ValueError):
     0..63 (a .ptau record could claim up to 255)."""
 
 
+def iterated_sha256(value, iterations_exponent):
+    """SHA-256 applied 2^iterations_exponent times to `value`, as snarkjs's beacons do (the
+    delay keeps whoever influences the value from trying many); BeaconError, without
+    iterating, for an exponent outside 0..63."""
+    if isinstance(iterations_exponent, bool) or not isinstance(iterations_exponent, int) or not (
+            0 <= iterations_exponent <= MAX_ITERATIONS_EXPONENT):
+        raise BeaconError(f"a beacon iterates SHA-256 at most 2^{MAX_ITERATIONS_EXPONENT} times, "
+                          f"got 2^{iterations_exponent!r}")
+    h = bytes(value)
+    for _ in range(1 << iterations_exponent):
+        h = hashlib.sha256(h).digest()
+    return h
+
+
 def beacon_randomness(beacon_hash, iterations_exponent):
     """((tau, alpha, beta), (g1_s of tau, alpha, beta)): what snarkjs's beacon draws from
     the ChaCha stream keyed by SHA-256 iterated 2^iterations_exponent times over
     `beacon_hash` (module docstring); BeaconError, without iterating, for an exponent
     outside 0..63."""
-    if isinstance(iterations_exponent, bool) or not isinstance(iterations_exponent, int) or not (
-            0 <= iterations_exponent <= MAX_ITERATIONS_EXPONENT):
-        raise BeaconError(f"a beacon iterates SHA-256 at most 2^{MAX_ITERATIONS_EXPONENT} times, "
-                          f"got 2^{iterations_exponent!r}")
-    h = bytes(beacon_hash)
-    for _ in range(1 << iterations_exponent):
-        h = hashlib.sha256(h).digest()
-    rng = ChaCha(seed_words(h))
+    rng = ChaCha(seed_words(iterated_sha256(beacon_hash, iterations_exponent)))
     scalars = tuple(scalar_from_rng(rng) for _ in SECRETS)
     return scalars, tuple(point_from_rng(G1Point, rng) for _ in SECRETS)
 
