@@ -78,6 +78,15 @@ def contract_security_audit(results):
     assert results["measured_on"]["cpu_model"]
 
 
+def contract_setup_ceremony(results):
+    assert results["contributors"] == 3 and [row["power"] for row in results["scaling"]] == [6, 7, 8, 9]
+    assert results["phase1"]["ok"] and results["phase2"]["ok"] and results["phase1"]["failed"] == 0
+    assert len(results["phase1"]["contribution_s"]) == len(results["phase2"]["contribution_s"]) == 4  # + beacon
+    assert results["proof"]["verified"] and not results["proof"]["tampered_verified"]
+    assert all(row["verified"] and row["state_bytes"] > 0 for row in results["scaling"])
+    assert results["constraints"] == get_pattern("membership", "hardened", depth=4).build().num_constraints
+
+
 def contract_monitoring(results):
     assert all({"name", "fires", "value", "threshold"} <= set(alert) for alert in results["alerts"])
     assert "latencies" in results and "metrics_path" in results
@@ -89,6 +98,7 @@ CONTRACTS = {
     "throughput-and-capacity": contract_throughput_and_capacity,
     "monitoring": contract_monitoring,
     "security-audit": contract_security_audit,
+    "setup-ceremony": contract_setup_ceremony,
 }
 
 

@@ -116,10 +116,11 @@ def cmd_prove(args):
 
     from zkwork.groth16 import prove
     from zkwork.groth16.files import inputs_from_json, load_circuit_dir
-    from zkwork.groth16.snarkjs_json import proof_to_json, public_to_json, save_json
+    from zkwork.errors import CircuitInputError
+    from zkwork.groth16.snarkjs_json import proof_to_json, public_to_json, read_json, save_json
 
     pattern, pk = load_circuit_dir(args.dir)
-    inputs = inputs_from_json(json.loads(Path(args.input).read_text()), where=args.input)
+    inputs = inputs_from_json(read_json(args.input, CircuitInputError), where=args.input)
     start = time.perf_counter()
     r1cs, witness = pattern.solve(inputs)
     solved = time.perf_counter()
@@ -187,6 +188,87 @@ def cmd_prove_zkey(args):
     return 0
 
 
+def _beacon_value(text):
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        raise SystemExit(f"--value takes the beacon as hex digits, got {text!r}") from None
+
+
+def _print_record(record):
+    print(f"{record.kind} {record.index} by {record.contributor}: {record.seconds:.2f} s; "
+          f"digest {record.previous_digest[:16]}... -> {record.new_digest[:16]}...")
+
+
+def cmd_ceremony_init(args):
+    from zkwork.ceremony import files
+
+    files.init(args.dir, args.power)
+    print(f"{args.dir}: a ceremony for circuits of up to 2^{args.power} constraints; phase 1 is open")
+    return 0
+
+
+def cmd_ceremony_contribute(args):
+    from zkwork.ceremony import files
+
+    if args.circuit:
+        record = files.phase2_contribute(args.dir, args.circuit, args.name)
+    else:
+        record = files.contribute(args.dir, args.name)
+    _print_record(record)
+    print("your secrets existed only inside this process and are gone")
+    return 0
+
+
+def cmd_ceremony_beacon(args):
+    from zkwork.ceremony import files
+
+    value = _beacon_value(args.value)
+    if args.circuit:
+        record = files.phase2_beacon(args.dir, args.circuit, value, args.exponent)
+    else:
+        record = files.beacon(args.dir, value, args.exponent)
+    _print_record(record)
+    return 0
+
+
+def cmd_ceremony_phase2(args):
+    from zkwork.ceremony import files
+    from zkwork.patterns import get_pattern
+
+    circuit_dir = files.phase2_init(args.dir, get_pattern(args.pattern, args.variant, **_params(args.param)))
+    print(f"{circuit_dir}: initial keys from the sealed phase 1; contribute with --circuit {circuit_dir.name}")
+    return 0
+
+
+def cmd_ceremony_verify(args):
+    from zkwork.ceremony import files
+
+    result = files.verify_transcript(args.dir, require_sealed=not args.open)
+    if args.json:
+        Path(args.json).write_text(result.table().to_json(orient="records", indent=1) + "\n")
+    print(result)
+    print("OK: every contribution verifies" if result.ok else "REJECTED: see the failed checks above")
+    return 0 if result.ok else 1
+
+
+def cmd_ceremony_export_ptau(args):
+    from zkwork.ceremony import files
+
+    files.export_ptau(args.dir, args.ptau)
+    print(f"wrote {args.ptau}: phase 1 with every contribution in snarkjs's format "
+          f"(`snarkjs powersoftau verify {args.ptau}` checks it)")
+    return 0
+
+
+def cmd_ceremony_verify_ptau(args):
+    from zkwork.ceremony import verify_ptau
+
+    report = verify_ptau(args.ptau)
+    print(report)
+    return 0 if report.ok else 1
+
+
 def cmd_report(args):
     from zkwork.report import run_report
 
@@ -197,6 +279,45 @@ def cmd_report(args):
               file=sys.stderr)
         return 1
     return 0
+
+
+def cmd_audit(args):
+    """Under-constraint analysis of a pattern or a .r1cs file; with --fuzz, a fuzzing campaign."""
+    if args.fuzz is not None:
+        return _audit_fuzz(args)
+    if args.target is None:
+        raise SystemExit("zkwork audit: give a PATTERN or FILE.r1cs, or --fuzz N")
+    from zkwork.audit.underconstrained import audit_file, audit_pattern
+
+    if args.target.endswith(".r1cs"):
+        reports = [audit_file(args.target, args.sym, args.witness)]
+    else:
+        from zkwork.patterns import get_pattern
+
+        variants = ("reference", "hardened") if args.variant == "both" else (args.variant,)
+        params = _params(args.param)
+        reports = [audit_pattern(get_pattern(args.target, variant, **params)) for variant in variants]
+    if args.json:
+        print(json.dumps([report.to_dict() for report in reports], indent=1))
+    else:
+        print("\n\n".join(report.format() for report in reports))
+    return 1 if any(report.errors for report in reports) else 0
+
+
+def _audit_fuzz(args):
+    from zkwork.audit.fuzz import TARGETS, format_campaign, run_campaign
+
+    unknown = sorted(set(args.targets or ()) - set(TARGETS))
+    if unknown:
+        print(f"zkwork audit: unknown fuzz targets {', '.join(unknown)}; the targets are {', '.join(TARGETS)}",
+              file=sys.stderr)
+        return 2
+    frame = run_campaign(args.fuzz, seed=args.seed, targets=args.targets, time_limit=args.time_limit, progress=True)
+    if args.json:
+        print(frame.to_json(orient="records", indent=1))
+    else:
+        print(format_campaign(frame))
+    return 1 if (frame["accepted"] + frame["crashes"] + frame["hangs"]).any() else 0
 
 
 def build_parser():
@@ -275,6 +396,59 @@ def build_parser():
     prove_zkey.add_argument("proof")
     prove_zkey.add_argument("public")
     prove_zkey.set_defaults(func=cmd_prove_zkey)
+
+    audit = sub.add_parser("audit", help="under-constraint analysis of a pattern or .r1cs (exit 1 on errors); "
+                                         "--fuzz N: fuzz the verifiers and parsers")
+    audit.add_argument("target", nargs="?", help="a pattern name or a FILE.r1cs")
+    audit.add_argument("--variant", default="both", choices=["reference", "hardened", "both"])
+    audit.add_argument("--param", action="append", metavar="KEY=VALUE", help="pattern parameter, e.g. depth=4")
+    audit.add_argument("--sym", metavar="FILE.sym", help="circom's symbol file: signal labels for a .r1cs")
+    audit.add_argument("--witness", metavar="FILE.wtns", help="a witness of the .r1cs, for the second-witness search")
+    audit.add_argument("--json", action="store_true", help="print the report (or campaign table) as JSON")
+    audit.add_argument("--fuzz", type=int, metavar="N", help="fuzz every target with N cases (exit 1 if any "
+                                                             "mutated input is accepted or crashes)")
+    audit.add_argument("--seed", type=int, default=0, help="seed of the fuzz cases (reproducible campaigns)")
+    audit.add_argument("--targets", nargs="+", metavar="NAME", help="only these fuzz targets")
+    audit.add_argument("--time-limit", type=float, default=5.0, metavar="SECONDS",
+                       help="a fuzz case running longer counts as a hang")
+    audit.set_defaults(func=cmd_audit)
+
+    ceremony = sub.add_parser("ceremony", help="a multi-party trusted-setup ceremony in a directory passed on "
+                                               "between contributors").add_subparsers(dest="step", required=True)
+    c_init = ceremony.add_parser("init", help="a new ceremony (phase 1 powers of tau)")
+    c_init.add_argument("dir")
+    c_init.add_argument("--power", type=int, required=True, help="circuits of up to 2^POWER constraints")
+    c_init.set_defaults(func=cmd_ceremony_init)
+    c_contribute = ceremony.add_parser("contribute", help="add your contribution (fresh secrets, never stored)")
+    c_contribute.add_argument("dir")
+    c_contribute.add_argument("--name", required=True, help="the contributor's name, recorded in the transcript")
+    c_contribute.add_argument("--circuit", help="contribute to this circuit's phase 2 instead of phase 1")
+    c_contribute.set_defaults(func=cmd_ceremony_contribute)
+    c_beacon = ceremony.add_parser("beacon", help="seal phase 1 (or a circuit's phase 2) with a public random value")
+    c_beacon.add_argument("dir")
+    c_beacon.add_argument("--value", required=True, help="the beacon as hex, e.g. a future block hash")
+    c_beacon.add_argument("--exponent", type=int, default=10, help="2^EXPONENT SHA-256 iterations (default 10)")
+    c_beacon.add_argument("--circuit", help="seal this circuit's phase 2 instead of phase 1")
+    c_beacon.set_defaults(func=cmd_ceremony_beacon)
+    c_phase2 = ceremony.add_parser("phase2", help="start a pattern's phase 2 from the sealed phase 1")
+    c_phase2.add_argument("dir")
+    c_phase2.add_argument("pattern")
+    c_phase2.add_argument("--variant", default="reference", choices=["reference", "hardened"])
+    c_phase2.add_argument("--param", action="append", metavar="KEY=VALUE", help="pattern parameter, e.g. depth=20")
+    c_phase2.set_defaults(func=cmd_ceremony_phase2)
+    c_verify = ceremony.add_parser("verify", help="check every contribution; exit 0 valid, 1 rejected, 2 unreadable")
+    c_verify.add_argument("dir")
+    c_verify.add_argument("--open", action="store_true", help="accept phases not sealed by a beacon yet")
+    c_verify.add_argument("--json", metavar="FILE", help="every check as JSON")
+    c_verify.set_defaults(func=cmd_ceremony_verify)
+    c_export = ceremony.add_parser("export-ptau", help="phase 1 as a snarkjs .ptau, with its contributions")
+    c_export.add_argument("dir")
+    c_export.add_argument("ptau")
+    c_export.set_defaults(func=cmd_ceremony_export_ptau)
+    c_verify_ptau = ceremony.add_parser("verify-ptau", help="check a snarkjs .ptau's contributions and powers "
+                                                           "(exit 0 valid, 1 rejected, 2 malformed)")
+    c_verify_ptau.add_argument("ptau")
+    c_verify_ptau.set_defaults(func=cmd_ceremony_verify_ptau)
 
     export = sub.add_parser("export", help="export artefacts").add_subparsers(dest="what", required=True)
     export_vk = export.add_parser("verificationkey", help="verification_key.json of a setup directory")

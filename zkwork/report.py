@@ -16,6 +16,7 @@ summary.md and results.json, the rest of the report is still written, and `run_r
 says that the run is incomplete (the command's exit status is then non-zero).
 """
 import json
+import statistics
 import sys
 import time
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ NOTEBOOKS = (
     NotebookSpec("monitoring", "Prometheus metrics and the guide's alerts on measured latencies",
                  writes_metrics=True),
     NotebookSpec("security-audit", "attacks on the reference patterns with real proofs; the cost of each fix"),
+    NotebookSpec("setup-ceremony", "a multi-party trusted-setup ceremony, verified; its cost against the power of tau"),
 )
 
 
@@ -349,6 +351,29 @@ def _security_lines(results, run):
     return lines
 
 
+def _ceremony_lines(results, run):
+    ceremony = results["results"].get("setup-ceremony")
+    if ceremony is None:
+        return [f"Ceremony **not run** (the setup-ceremony notebook: {_status(results, 'setup-ceremony')})."]
+    phase1, phase2, proof = ceremony["phase1"], ceremony["phase2"], ceremony["proof"]
+    size = ", ".join(f"{k}={v}" for k, v in ceremony["params"].items()) or "-"
+    lines = [
+        f"Run {run}: {ceremony['contributors']} contributors and a beacon in phase 1 (2^{ceremony['power']} powers "
+        f"of tau) and in phase 2 of {ceremony['pattern']}/{ceremony['variant']} ({size}, "
+        f"{ceremony['constraints']:,} constraints). Transcript verification: phase 1 "
+        f"{_verdict(phase1['ok'])} ({phase1['checks']} checks, {phase1['verify_s']:.1f} s), phase 2 "
+        f"{_verdict(phase2['ok'])} ({phase2['checks']} checks, {phase2['verify_s']:.1f} s); a proof with the "
+        f"ceremony's keys verifies: {_verdict(proof['verified'] and not proof['tampered_verified'])}.",
+        f"Median contribution: {statistics.median(phase1['contribution_s'][:-1]):.2f} s (phase 1), "
+        f"{statistics.median(phase2['contribution_s'][:-1]):.2f} s (phase 2); initial keys "
+        f"{phase2['initial_keys_s']:.1f} s.",
+        "", "| power | contribution (s) | verification (s) | state (MiB) |", "| ---: | ---: | ---: | ---: |"]
+    for row in ceremony["scaling"]:
+        lines.append(f"| 2^{row['power']} | {row['contribution_s']:.2f} | {row['verify_s']:.2f} | "
+                     f"{row['state_bytes'] / 2**20:.1f} |")
+    return lines
+
+
 def _figure_lines(results, run):
     lines = []
     for name, record in results["notebooks"].items():
@@ -389,6 +414,7 @@ def format_summary(results):
     lines += ["## Constraint budgets", ""] + _budget_lines(results, run) + [""]
     lines += ["## Alerts", ""] + _alert_lines(results, run) + [""]
     lines += ["## Security audit", ""] + _security_lines(results, run) + [""]
+    lines += ["## Trusted-setup ceremony", ""] + _ceremony_lines(results, run) + [""]
     lines += ["## Figures", ""] + _figure_lines(results, run)
     lines += ["## Notebooks of this run", ""] + _notebook_lines(results)
     lines += ["", "Machine and versions: see `results.json` (`machine`); each notebook's results are under "
