@@ -1,14 +1,17 @@
-"""MSM (Pippenger) and fixed-base batch multiplication against py_ecc and against naive
-sums computed with the project's own curve kernels."""
+"""MSM (Pippenger with the GLV endomorphism) and fixed-base batch multiplication against
+py_ecc, plain Python integers and naive sums computed with the project's own curve kernels."""
 import random
 
+import numba
 import numpy as np
 import py_ecc.optimized_bn128 as ecc
 import pytest
 from numba import njit
 
+from zkwork.curve import glv
 from zkwork.curve.kernels import G1
 from zkwork.curve.msm import (
+    G1_MSM,
     fixed_base_mul_g1,
     fixed_base_mul_g2,
     msm_g1,
@@ -17,8 +20,9 @@ from zkwork.curve.msm import (
     signed_digits,
 )
 from zkwork.errors import ScalarOutOfRangeError, ShapeMismatchError
-from zkwork.field import FQ, FR, R, FieldVector, fq2
-from zkwork.field.limbs import ints_to_array
+from zkwork.field import FQ, FR, FieldVector, P, R, fq2
+from zkwork.field.limbs import array_to_ints, ints_to_array
+from zkwork.field.params import X
 
 rng = random.Random(0x3153)
 
@@ -104,6 +108,12 @@ def affine_g1_ints(row):
 def affine_g2_ints(row):
     x, y = fq2_value(row[0]), fq2_value(row[1])
     return None if x == y == (0, 0) else (x, y)
+
+
+def g1_point(row):
+    """An affine Montgomery row as a py_ecc point."""
+    xy = affine_g1_ints(row)
+    return ecc.Z1 if xy is None else (ecc.FQ(xy[0]), ecc.FQ(xy[1]), ecc.FQ(1))
 
 
 def py_msm(points, scalars):
@@ -362,3 +372,157 @@ def test_fixed_base_large_matches_msm_of_generator_multiples():
     assert affine_g1_ints(points[n // 2]) == g1_affine_ints(ecc.multiply(ecc.G1, ks[n // 2]))
     total = sum(a * b for a, b in zip(ks, ss)) % R
     assert jacobian_g1_ints(msm_g1(points, ss)) == g1_affine_ints(ecc.multiply(ecc.G1, total))
+
+
+# -- GLV: the endomorphism and the scalar decomposition -------------------------------------
+
+# Scalars that stress the decomposition: the ends of [0, r), lambda and its relatives (the
+# lattice's own points), and values around 2^127 (the bound of the halves) and 2^253.
+GLV_SCALARS = [
+    0, 1, 2, R - 1, R - 2, glv.LAMBDA, R - glv.LAMBDA, glv.LAMBDA + 1, glv.LAMBDA**2 % R,
+    (1 << 127) - 1, 1 << 127, (1 << 127) + 1, (1 << 128) - 1, 1 << 128, (1 << 253) - 1, 1 << 253,
+    R - (1 << 127), R // 2, R // 3, (1 << 192) - 1,
+    glv.A2, glv.A2 + glv.A1, abs(glv.B1),  # multiples of the basis vectors' entries
+]
+
+
+def signed_halves(scalars):
+    """decompose_scalars on a list of ints: [(k1, k2)], signs applied."""
+    n = len(scalars)
+    halves = np.empty((2 * n, 4), dtype=np.uint64)
+    negative = np.empty(2 * n, dtype=np.bool_)
+    glv.decompose_scalars(ints_to_array(scalars), halves, negative)
+    values = [-v if neg else v for v, neg in zip(array_to_ints(halves), negative)]
+    return list(zip(values[:n], values[n:]))
+
+
+def test_glv_roots_are_primitive_cube_roots_of_unity():
+    assert (glv.LAMBDA**2 + glv.LAMBDA + 1) % R == 0
+    assert (glv.BETA_G1**2 + glv.BETA_G1 + 1) % P == 0
+    assert (glv.BETA_G2**2 + glv.BETA_G2 + 1) % P == 0 and glv.BETA_G2 != glv.BETA_G1
+
+
+@pytest.mark.parametrize("k", [1, 7, 123456789])
+def test_glv_endomorphism_is_multiplication_by_lambda(k):
+    """phi(x, y) = (beta x, y) equals [LAMBDA] on both groups (py_ecc), and the other cube
+    root would act as LAMBDA^2 instead: the pairing of beta with lambda matters."""
+    x, y = ecc.normalize(ecc.multiply(ecc.G1, k))
+    assert ecc.normalize(ecc.multiply(ecc.G1, k * glv.LAMBDA)) == (x * glv.BETA_G1, y)
+    assert ecc.normalize(ecc.multiply(ecc.G1, k * glv.LAMBDA)) != (x * glv.BETA_G2, y)
+    x2, y2 = ecc.normalize(ecc.multiply(ecc.G2, k))
+    assert ecc.normalize(ecc.multiply(ecc.G2, k * glv.LAMBDA)) == (x2 * ecc.FQ2([glv.BETA_G2, 0]), y2)
+    assert ecc.normalize(ecc.multiply(ecc.G2, k * glv.LAMBDA)) != (x2 * ecc.FQ2([glv.BETA_G1, 0]), y2)
+
+
+def test_glv_short_basis_spans_the_lattice():
+    (a1, b1), (a2, b2) = glv.short_basis()
+    assert (a1 + b1 * glv.LAMBDA) % R == 0 and (a2 + b2 * glv.LAMBDA) % R == 0
+    assert a1 * b2 - a2 * b1 == R  # a basis of the whole lattice, of determinant r
+    assert max(abs(v) for v in (a1, b1, a2, b2)) < 1 << 127
+    u = X  # the closed form of BN curves' basis
+    assert ((a1, b1), (a2, b2)) == ((2 * u + 1, -6 * u * u - 2 * u), (6 * u * u + 4 * u + 1, 2 * u + 1))
+    # the basis of a toy lattice, checked by hand: 1 + 3 * 4 = 13 = 0 mod 13
+    (c1, d1), (c2, d2) = glv.short_basis(lam=3, r=13)
+    assert (c1 + 3 * d1) % 13 == 0 and (c2 + 3 * d2) % 13 == 0 and c1 * d2 - c2 * d1 == 13
+
+
+def test_glv_decomposition_recomposes_with_short_halves():
+    scalars = GLV_SCALARS + random_scalars(2000)
+    got = signed_halves(scalars)
+    for k, (k1, k2) in zip(scalars, got):
+        assert (k1 + k2 * glv.LAMBDA - k) % R == 0, k
+        assert abs(k1) < 1 << glv.HALF_BITS and abs(k2) < 1 << glv.HALF_BITS, k
+    assert got == [glv.decompose(k) for k in scalars]  # the kernel is the documented arithmetic
+    assert got[0] == (0, 0) and got[1] == (1, 0)
+    assert got[GLV_SCALARS.index(glv.LAMBDA)] == (0, 1)
+
+
+def test_glv_halves_use_both_signs_and_nearly_all_bits():
+    """On random scalars the halves take both signs and come within a few bits of the
+    bound, so the signed path and the top window are exercised."""
+    halves = [h for pair in signed_halves(random_scalars(500)) for h in pair]
+    assert min(halves) < 0 < max(halves)
+    assert max(abs(h) for h in halves).bit_length() >= glv.HALF_BITS - 3
+
+
+def test_glv_points_are_signed_points_and_their_images():
+    ks = random_scalars(3)
+    points = [ecc.multiply(ecc.G1, k) for k in ks] + [ecc.Z1]
+    negative = np.array([False, True, False, True, True, False, True, False])
+    out = np.empty((8, 2, 4), dtype=np.uint64)
+    halves = ints_to_array([1, 0, 5, 7, 0, 2, 3, 4])
+    assert G1_MSM.glv_points(g1_array(points), halves, negative, out) == 4  # infinity and zeros do no work
+    images = [ecc.multiply(p, glv.LAMBDA) for p in points]
+    expected = [ecc.neg(p) if neg else p for p, neg in zip(points + images, negative)]
+    assert [affine_g1_ints(row) for row in out] == [g1_affine_ints(p) for p in expected]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_msm_glv_scalars_match_py_ecc(n):
+    """Every stress scalar on n points at a time, in both groups."""
+    points = [ecc.multiply(ecc.G1, k) for k in random_scalars(n)]
+    points2 = [ecc.multiply(ecc.G2, k) for k in random_scalars(n)]
+    for start in range(0, len(GLV_SCALARS), n):
+        scalars = (GLV_SCALARS[start : start + n] + random_scalars(n))[:n]
+        assert jacobian_g1_ints(msm_g1(g1_array(points), scalars)) == g1_affine_ints(py_msm(points, scalars))
+        if start % (3 * n) == 0:  # G2 in py_ecc is slow: a third of the batches
+            assert jacobian_g2_ints(msm_g2(g2_array(points2), scalars)) == g2_affine_ints(py_msm(points2, scalars))
+
+
+def test_msm_g1_locker_size_with_zeros_infinities_and_repeats_matches_naive_sum():
+    """3000 points (prove_zkey's size for the locker pattern), with infinity points, zero
+    scalars, repeated points and a point next to its image under phi."""
+    n = 3000
+    ints = random_scalars(n)
+    ints[::7] = [0] * len(ints[::7])
+    ints[1:40] = GLV_SCALARS + GLV_SCALARS[: 39 - len(GLV_SCALARS)]
+    points = fixed_base_mul_g1(G1_BASE, random_scalars(n))
+    points[::11] = 0  # infinity
+    points[100:120] = points[99]  # a repeated point (doublings in the buckets)
+    points[200] = g1_array([ecc.neg(g1_point(points[199]))])[0]  # a point next to its negation
+    lam_p = fixed_base_mul_g1(G1_BASE, [glv.LAMBDA * 5 % R, 5])
+    points[300], points[301] = lam_p[0], lam_p[1]  # lambda P next to P: phi(P) repeats a point
+    scalars = ints_to_array(ints)
+    expected = naive_g1(points, scalars)
+    assert jacobian_g1_ints(msm_g1(points, scalars)) == expected
+    for window, batch in [(5, 2), (14, None), (11, 0)]:
+        assert jacobian_g1_ints(msm_g1(points, scalars, window=window, batch_size=batch)) == expected, window
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_msm_g1_same_result_on_one_core_and_two(threads):
+    """The windows are shared out among the cores and grouped within a core: one core
+    takes them all (odd and even counts), two split them."""
+    n = 700
+    points = fixed_base_mul_g1(G1_BASE, random_scalars(n))
+    scalars = ints_to_array(random_scalars(n))
+    expected = naive_g1(points, scalars)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        for window in (6, 9, 10, 13):
+            assert jacobian_g1_ints(msm_g1(points, scalars, window=window)) == expected, window
+    finally:
+        numba.set_num_threads(before)
+
+
+def test_msm_g2_glv_matches_generator_multiples():
+    """G2 points that are known multiples of the generator, with stress scalars."""
+    n = 64
+    point_scalars = random_scalars(n)
+    points = fixed_base_mul_g2(G2_BASE, point_scalars)
+    scalars = (GLV_SCALARS + random_scalars(n))[:n]
+    expected = g2_affine_ints(ecc.multiply(ecc.G2, sum(a * b for a, b in zip(point_scalars, scalars)) % R))
+    assert jacobian_g2_ints(msm_g2(points, scalars)) == expected
+    assert jacobian_g2_ints(msm_g2(points, scalars, window=4, batch_size=0)) == expected
+
+
+def test_signed_digits_of_glv_halves_recompose():
+    """The halves' digits: num_windows(c, HALF_BITS) windows hold every half and its carry."""
+    halves = [abs(h) for pair in signed_halves(GLV_SCALARS + random_scalars(50)) for h in pair]
+    halves += [(1 << glv.HALF_BITS) - 1]
+    for c in (3, 8, 11, 13, 16):
+        w = num_windows(c, glv.HALF_BITS)
+        digits = np.empty((w, len(halves)), dtype=np.int32)
+        signed_digits(ints_to_array(halves), c, digits)
+        assert [sum(int(digits[j, i]) << (c * j) for j in range(w)) for i in range(len(halves))] == halves

@@ -5,26 +5,38 @@ Arrays: affine points are Montgomery arrays of shape (n, 2, 4) for G1 and (n, 2,
 for G2, an all-zero row being the point at infinity; Jacobian points are (3, 4) /
 (3, 2, 4); scalars are (n, 4) uint64 arrays of plain (non-Montgomery) limbs, each < r.
 
+The GLV endomorphism first halves the scalars (see glv.py): phi(x, y) = (beta x, y) is
+multiplication by a cube root of unity lambda in Fr, and each k splits as k = k1 + k2 lambda
+with |k1|, |k2| < 2^127, so sum_i k_i P_i = sum_i |k1_i| (+-P_i) + |k2_i| (+-phi(P_i)): an
+MSM of 2n points with 127-bit scalars, the signs folded into the points (negating y).
+Pippenger's accumulation work stays the same (twice the points, half the windows), but the
+windows' bucket reductions and the doublings that combine them are halved, and so is the
+number of windows the cores share out. Both groups use it: on G2, a point of the order-r
+subgroup (what msm_g2 is for) is an eigenvector of phi too, with beta^2 for beta.
+
 Pippenger's bucket method with signed digits. Each scalar is cut into w windows of c
 bits, k = sum_j d_j 2^(c j), and each digit is recentred into [-2^(c-1) + 1, 2^(c-1)]
 by borrowing 2^c from the next window (a carry). A negative digit adds -P, which only
 costs negating y, so each window needs 2^(c-1) buckets instead of 2^c - 1. Per window j:
-  1. bucket accumulation: bucket[|d_ij| - 1] += sign(d_ij) P_i. With many buckets,
-     these are batch-affine additions: affine buckets, and a batch of additions into
-     distinct buckets whose slopes (y2 - y1)/(x2 - x1) share one field inversion by
-     Montgomery's trick, about 6 multiplications per addition against 11 for a mixed
-     (Jacobian + affine) one. A point whose bucket is already in the batch, or would
-     need a doubling, goes to a Jacobian overflow bucket with a mixed addition. With
-     few buckets (small n) batches would be too short to pay for the inversion, and
-     plain mixed additions into Jacobian buckets are used;
+  1. bucket accumulation: bucket[|d_ij| - 1] += sign(d_ij) P_i. These are batch-affine
+     additions: affine buckets, and a batch of additions into distinct buckets whose
+     slopes (y2 - y1)/(x2 - x1) share one field inversion by Montgomery's trick, about
+     6 multiplications per addition against 11 for a mixed (Jacobian + affine) one. A
+     batch takes the points of several windows at once (a group of windows, up to
+     GROUP_BUCKETS buckets), so it can be long (MAX_BATCH) while few of its points find
+     their bucket busy. A point whose bucket is already in the batch, or would need a
+     doubling, goes to a Jacobian overflow bucket with a mixed addition. With very few
+     buckets, plain mixed additions into Jacobian buckets are used;
   2. running-sum reduction: sum_b (b+1) bucket[b] as a suffix sum of suffix sums,
-     2 * 2^(c-1) additions instead of a multiplication per bucket;
+     2 * 2^(c-1) additions instead of a multiplication per bucket (the running sum takes
+     affine buckets with mixed additions);
 then the window sums S_j are combined Horner-style, S = (...(S_{w-1} 2^c + S_{w-2}) ...),
-with c doublings per window. Windows are independent, so both cores take windows
-(`prange`), each with its own bucket array: no shared writes. Zero digits are skipped,
-so zero scalars and infinity points cost nothing but a load.
-The total cost is about w(c) * (n bucket additions + 2^c additions); c is picked by
-minimising that estimate (`msm_window`), which matches measurements within noise.
+with c doublings per window. Windows are independent, so the cores share them out
+(`prange` over contiguous runs of windows), each with its own bucket arrays: no shared
+writes. Zero digits are skipped, so zero scalars and infinity points cost nothing but a
+load. The busiest core's cost is about ceil(w(c) / cores) * (m bucket additions + 2^c
+reduction additions) for m live points; c is picked by minimising that estimate
+(`msm_window`), which matches measurements within 5%.
 
 Fixed-base batch multiplication (key generation: many scalars times one point) uses the
 same signed digits with a precomputed table T[j][d-1] = d 2^(c j) G in affine form, so
@@ -34,9 +46,11 @@ product of all Z, then peel each 1/Z off with two multiplications).
 """
 from types import SimpleNamespace
 
+import numba
 import numpy as np
 from numba import prange
 
+from zkwork.curve.glv import HALF_BITS, decompose_scalars, phi_g1, phi_g2
 from zkwork.curve.kernels import G1, G2
 from zkwork.errors import ScalarOutOfRangeError, ShapeMismatchError
 from zkwork.field import FQ, FR, FieldVector, R, fq2
@@ -44,29 +58,49 @@ from zkwork.field.limbs import ints_to_array
 from zkwork.jit import njit
 
 SCALAR_BITS = R.bit_length()  # 254: every scalar is < r
-# Relative cost of a Jacobian+Jacobian addition (bucket reduction) to a mixed one
-# (bucket accumulation), measured on this machine; used by the window-size estimate.
-FULL_ADD_COST = 1.4
+# The window-size estimate's cost of reducing a window of c bits, per 2^c, relative to
+# accumulating one point. Fitted to one-core timings of GLV's 2n points with 128-bit
+# digits (c = 8 .. 12, 2^10 .. 2^16 points, predicted within 5%): about the same time
+# per accumulated point as per 2^c (2^(c-1) buckets, a mixed and a full addition each),
+# in G1 and in G2 alike.
+REDUCTION_COST = 1.0
+# Batch-affine additions sharing one inversion, at most: 512 measured best when the batch
+# spreads over enough buckets (256 and 1024 are 1-5% slower, 2^12 .. 2^16 points).
+MAX_BATCH = 512
+# Windows accumulated together share batches, up to this many buckets: enough that a
+# batch of MAX_BATCH rarely finds a bucket busy, few enough that the buckets (affine,
+# Jacobian and bookkeeping, ~170 bytes each) stay near a core's 1 MB L2 cache. On one
+# core at 2^16 points, 8192 measured best (16384: +3%, 32768: +7%); on two, within noise.
+GROUP_BUCKETS = 8192
 
 
-def num_windows(c):
-    """Windows of c bits for signed digits of a scalar < r: one more bit than the
-    scalar has, because the top window may receive a carry."""
-    return -(-(SCALAR_BITS + 1) // c)
+def num_windows(c, bits=SCALAR_BITS):
+    """Windows of c bits for signed digits of a scalar of `bits` bits (< r by default):
+    one more bit than the scalar has, because the top window may receive a carry."""
+    return -(-(bits + 1) // c)
 
 
-def msm_window(n):
-    """The window size c minimising w(c) * (n + FULL_ADD_COST * 2^c) group operations."""
-    return min(range(1, 21), key=lambda c: num_windows(c) * (n + FULL_ADD_COST * (1 << c)))
+def msm_window(n, bits=SCALAR_BITS, cores=None):
+    """The window size c for n scalars of `bits` bits minimising the busiest core's
+    ceil(w(c) / cores) * (n + REDUCTION_COST * 2^c): the cores share out the windows, so
+    a window count that does not divide evenly costs a whole window more. c stops where a
+    window's buckets outgrow GROUP_BUCKETS (at 2^17 points c = 16 measured 8% slower than
+    c = 13 on two cores and 35% on one, though the count of additions favours it)."""
+    cores = cores or numba.get_num_threads()
+
+    def busiest_core(c):
+        return -(-num_windows(c, bits) // cores) * (n + REDUCTION_COST * (1 << c))
+
+    return min(range(1, GROUP_BUCKETS.bit_length() + 1), key=busiest_core)
 
 
-def affine_batch_size(c):
-    """Additions sharing one inversion in a window of c bits: large enough to amortise
-    the inversion, small against the 2^(c-1) buckets so that few points find their
-    bucket busy (measured best around 2^(c-2), capped at 512); 0 (plain mixed
-    additions) when there are too few buckets for batches to pay off."""
-    num_buckets = 1 << (c - 1)
-    return 0 if num_buckets < 32 else min(512, num_buckets // 2)
+def affine_batch_size(c, group_buckets):
+    """Additions sharing one inversion, for windows of c bits accumulated in groups of
+    group_buckets buckets: a quarter of those buckets, so that few points find their
+    bucket busy, up to MAX_BATCH (measured: 256 rather than 512 for groups of 1024
+    buckets is 3-9% faster); 0 (plain mixed additions) below 16 buckets a window, where
+    batches never paid off (from 16 up, batch-affine measured faster even for 32 points)."""
+    return 0 if c < 5 else min(MAX_BATCH, group_buckets // 4)
 
 
 def fixed_base_window(n):
@@ -145,10 +179,11 @@ def fq2_store(array, i, k, a):
 
 # -- the generic algorithms -----------------------------------------------------------
 
-def make_msm_kernels(curve, field, load, store, element_shape):
+def make_msm_kernels(curve, field, load, store, element_shape, phi):
     """MSM and fixed-base kernels for the group whose Jacobian kernels are `curve`, over
     the field whose kernels are `field`; `load`/`store` move one field element between
-    array[i, k] and a tuple; `element_shape` is the array shape of one field element."""
+    array[i, k] and a tuple; `element_shape` is the array shape of one field element;
+    `phi` is the GLV endomorphism on an affine point (acting as LAMBDA, see glv.py)."""
     add, add_mixed, double, infinity = curve.add, curve.add_mixed, curve.double, curve.infinity
     from_affine = curve.from_affine
     f_mul, f_sqr, f_neg, f_inv, f_is_zero = field.mul, field.sqr, field.neg, field.inv, field.is_zero
@@ -194,7 +229,11 @@ def make_msm_kernels(curve, field, load, store, element_shape):
         running = infinity
         total = infinity
         for b in range(buckets.shape[0] - 1, -1, -1):
-            running = add(running, load_jacobian(buckets, b))
+            bucket = load_jacobian(buckets, b)
+            if f_eq(bucket[2], f_one):  # an affine bucket (batch-affine): a cheaper mixed addition
+                running = add_mixed(running, (bucket[0], bucket[1]))
+            else:
+                running = add(running, bucket)
             total = add(total, running)
         return total
 
@@ -228,17 +267,20 @@ def make_msm_kernels(curve, field, load, store, element_shape):
 
     @njit(cache=True)
     def accumulate_batch_affine(points, digits, num_buckets, batch_size):
-        """Jacobian buckets of one window, accumulated mostly with batch-affine additions.
+        """Jacobian buckets of the windows of `digits` (one row per window, window k's
+        buckets at k * num_buckets ..), accumulated mostly with batch-affine additions.
 
-        Affine buckets take additions in batches sharing one inversion. A point whose
-        bucket already waits in the current batch, or whose x equals the bucket's
+        Affine buckets take additions in batches sharing one inversion; a batch mixes the
+        windows, so it can be long while few of its points find their bucket busy. A point
+        whose bucket already waits in the current batch, or whose x equals the bucket's
         (doubling or cancellation), goes instead to an overflow bucket in Jacobian
         coordinates with a mixed addition; the two are merged at the end. Infinity
         points are skipped, so affine buckets never hold infinity."""
-        affine = np.zeros((num_buckets,) + affine_shape, dtype=np.uint64)
-        occupied = np.zeros(num_buckets, dtype=np.bool_)
-        waiting_in = np.zeros(num_buckets, dtype=np.int64)  # batch a bucket waits in
-        overflow = jacobian_zeros(num_buckets)
+        total_buckets = digits.shape[0] * num_buckets
+        affine = np.zeros((total_buckets,) + affine_shape, dtype=np.uint64)
+        # -1: empty, else the last batch the bucket waited in (0: none); one array, one cache miss
+        state = np.full(total_buckets, -1, dtype=np.int64)
+        overflow = jacobian_zeros(total_buckets)
         batch_bucket = np.empty(batch_size, dtype=np.int64)
         batch_point = np.empty(batch_size, dtype=np.int64)
         batch_digit = np.empty(batch_size, dtype=np.int64)
@@ -246,52 +288,62 @@ def make_msm_kernels(curve, field, load, store, element_shape):
         batch = 1
         count = 0
         product = f_one
-        for i in range(digits.shape[0]):
-            d = digits[i]
-            if d == 0:
+        for i in range(digits.shape[1]):
+            x, y = load_affine(points, i)
+            if f_is_zero(x) and f_is_zero(y):
                 continue
-            b = abs(d) - 1
-            q = signed_affine(points, i, d)
-            if f_is_zero(q[0]) and f_is_zero(q[1]):
-                continue
-            if not occupied[b]:
-                store_affine(affine, b, q)
-                occupied[b] = True
-                continue
-            x1 = load(affine, b, 0)
-            if waiting_in[b] == batch or f_eq(x1, q[0]):
-                store_jacobian(overflow, b, add_mixed(load_jacobian(overflow, b), q))
-                continue
-            waiting_in[b] = batch
-            dx = f_sub(q[0], x1)
-            store(scratch, count, 0, dx)
-            store(scratch, count, 1, product)
-            product = f_mul(product, dx)
-            batch_bucket[count] = b
-            batch_point[count] = i
-            batch_digit[count] = d
-            count += 1
-            if count == batch_size:
-                add_affine_batch(affine, points, batch_bucket, batch_point, batch_digit, scratch, count, product)
-                batch += 1
-                count = 0
-                product = f_one
+            for k in range(digits.shape[0]):
+                d = digits[k, i]
+                if d == 0:
+                    continue
+                b = k * num_buckets + abs(d) - 1
+                q = (x, f_neg(y)) if d < 0 else (x, y)
+                if state[b] < 0:
+                    store_affine(affine, b, q)
+                    state[b] = 0
+                    continue
+                x1 = load(affine, b, 0)
+                if state[b] == batch or f_eq(x1, x):
+                    store_jacobian(overflow, b, add_mixed(load_jacobian(overflow, b), q))
+                    continue
+                state[b] = batch
+                dx = f_sub(x, x1)
+                store(scratch, count, 0, dx)
+                store(scratch, count, 1, product)
+                product = f_mul(product, dx)
+                batch_bucket[count] = b
+                batch_point[count] = i
+                batch_digit[count] = d
+                count += 1
+                if count == batch_size:
+                    add_affine_batch(affine, points, batch_bucket, batch_point, batch_digit, scratch, count, product)
+                    batch += 1
+                    count = 0
+                    product = f_one
         add_affine_batch(affine, points, batch_bucket, batch_point, batch_digit, scratch, count, product)
-        for b in range(num_buckets):
-            if occupied[b]:
+        for b in range(total_buckets):
+            if state[b] >= 0:
                 store_jacobian(overflow, b, add_mixed(load_jacobian(overflow, b), load_affine(affine, b)))
         return overflow
 
     @njit(parallel=True, cache=True)
-    def window_sums(points, digits, num_buckets, batch_size, sums):
-        """sums[j] = sum_i digits[j, i] * points[i], one window per prange iteration;
-        batch_size 0 selects plain mixed additions."""
-        for j in prange(digits.shape[0]):
-            if batch_size:
-                buckets = accumulate_batch_affine(points, digits[j], num_buckets, batch_size)
-            else:
-                buckets = accumulate_mixed(points, digits[j], num_buckets)
-            store_jacobian(sums, j, bucket_sum(buckets))
+    def window_sums(points, digits, num_buckets, batch_size, cores, group_size, sums):
+        """sums[j] = sum_i digits[j, i] * points[i]. The windows are cut into `cores`
+        contiguous runs, one per prange iteration; each run goes in groups of up to
+        group_size windows sharing their batches. batch_size 0 selects plain mixed
+        additions, one window at a time."""
+        w = digits.shape[0]
+        for core in prange(cores):
+            start, stop = core * w // cores, (core + 1) * w // cores
+            for lo in range(start, stop, group_size if batch_size else 1):
+                hi = min(lo + group_size, stop)
+                if batch_size:
+                    buckets = accumulate_batch_affine(points, digits[lo:hi], num_buckets, batch_size)
+                    for j in range(lo, hi):
+                        k = (j - lo) * num_buckets
+                        store_jacobian(sums, j, bucket_sum(buckets[k : k + num_buckets]))
+                else:
+                    store_jacobian(sums, lo, bucket_sum(accumulate_mixed(points, digits[lo], num_buckets)))
 
     @njit(cache=True)
     def combine_windows(sums, c, out):
@@ -303,16 +355,49 @@ def make_msm_kernels(curve, field, load, store, element_shape):
             acc = add(acc, load_jacobian(sums, j))
         store_jacobian(out, 0, acc)
 
-    def pippenger(points, scalars, c, batch_size):
-        """sum_i scalars[i] points[i] as a Jacobian array; inputs already validated."""
+    def pippenger(points, scalars, c, batch_size=None, bits=SCALAR_BITS):
+        """sum_i scalars[i] points[i] as a Jacobian array, for scalars below 2^bits;
+        inputs already validated; batch_size None for the measured choice."""
         out = np.zeros((1,) + jacobian_shape, dtype=np.uint64)
-        w = num_windows(c)
+        w = num_windows(c, bits)
         digits = np.empty((w, scalars.shape[0]), dtype=np.int32)
         signed_digits(scalars, c, digits)
         sums = np.empty((w,) + jacobian_shape, dtype=np.uint64)
-        window_sums(points, digits, 1 << (c - 1), batch_size, sums)
+        cores = min(w, numba.get_num_threads())
+        group_size = min(max(1, GROUP_BUCKETS >> (c - 1)), -(-w // cores))
+        if batch_size is None:
+            batch_size = affine_batch_size(c, group_size << (c - 1))
+        window_sums(points, digits, 1 << (c - 1), batch_size, cores, group_size, sums)
         combine_windows(sums, c, out)
         return out[0]
+
+    @njit(parallel=True, cache=True)
+    def glv_points(points, halves, negative, out):
+        """out[i] = +-points[i] and out[n + i] = +-phi(points[i]), negated where the
+        matching half-scalar is negative (negative[i], negative[n + i]). Returns how many
+        of the 2n (point, half) pairs do any work: point not at infinity, half not zero."""
+        n = points.shape[0]
+        live = 0
+        for i in prange(n):
+            q = load_affine(points, i)
+            store_affine(out, i, (q[0], f_neg(q[1])) if negative[i] else q)
+            x, y = phi(q)
+            store_affine(out, n + i, (x, f_neg(y)) if negative[n + i] else (x, y))
+            if not (f_is_zero(q[0]) and f_is_zero(q[1])):
+                live += (halves[i, 0] | halves[i, 1] != 0) + (halves[n + i, 0] | halves[n + i, 1] != 0)
+        return live
+
+    def glv_msm(points, scalars, window, batch_size):
+        """sum_i scalars[i] points[i] as Pippenger on 2n points with half-length scalars:
+        k P = |k1| (+-P) + |k2| (+-phi(P)). window and batch_size default to the choice
+        for the pairs that do any work (a proving key's queries hold many infinities)."""
+        n = points.shape[0]
+        halves = np.empty((2 * n, 4), dtype=np.uint64)
+        negative = np.empty(2 * n, dtype=np.bool_)
+        decompose_scalars(scalars, halves, negative)
+        doubled = np.empty((2 * n,) + affine_shape, dtype=np.uint64)
+        live = glv_points(points, halves, negative, doubled)
+        return pippenger(doubled, halves, window or msm_window(max(live, 1), HALF_BITS), batch_size, HALF_BITS)
 
     @njit(cache=True)
     def chunk_to_affine(jacobian, out, lo, hi):
@@ -390,13 +475,13 @@ def make_msm_kernels(curve, field, load, store, element_shape):
         return to_affine_array(products)
 
     return SimpleNamespace(
-        affine_shape=affine_shape, jacobian_shape=jacobian_shape, pippenger=pippenger,
-        fixed_base_mul=fixed_base_mul, to_affine_array=to_affine_array,
+        affine_shape=affine_shape, jacobian_shape=jacobian_shape, pippenger=pippenger, glv_msm=glv_msm,
+        glv_points=glv_points, fixed_base_mul=fixed_base_mul, to_affine_array=to_affine_array,
     )
 
 
-G1_MSM = make_msm_kernels(G1, FQ.kernels, fq_load, fq_store, (4,))
-G2_MSM = make_msm_kernels(G2, fq2.kernels, fq2_load, fq2_store, (2, 4))
+G1_MSM = make_msm_kernels(G1, FQ.kernels, fq_load, fq_store, (4,), phi_g1)
+G2_MSM = make_msm_kernels(G2, fq2.kernels, fq2_load, fq2_store, (2, 4), phi_g2)
 
 
 # -- Python entry points ----------------------------------------------------------------
@@ -444,8 +529,7 @@ def _msm(kernels, what, points, scalars, window, batch_size):
         )
     if points.shape[0] == 0:
         return np.zeros(kernels.jacobian_shape, dtype=np.uint64)  # Z = 0: infinity
-    c = window or msm_window(points.shape[0])
-    return kernels.pippenger(points, scalars, c, affine_batch_size(c) if batch_size is None else batch_size)
+    return kernels.glv_msm(points, scalars, window, batch_size)
 
 
 def _fixed_base(kernels, what, base, scalars, window):
