@@ -68,7 +68,6 @@ detail. It trusts `powers` (check them with verify_phase1).
 """
 import dataclasses
 import hashlib
-import math
 import secrets
 import time
 from dataclasses import dataclass
@@ -78,23 +77,23 @@ import numpy as np
 from numba import prange
 
 from zkwork.ceremony.consistency import BAD_DATA, Checker
-from zkwork.ceremony.pok import KnowledgeProof, TranscriptFormatError, point_from_json, prove_knowledge, same_ratio
+from zkwork.ceremony.pok import KnowledgeProof, point_from_json, prove_knowledge, same_ratio
 from zkwork.ceremony.powers import PowersOfTau, encoding
 from zkwork.ceremony.records import (
     KINDS,
     Beacon,
     VerificationReport,
     _digest,
-    _expect_object,
     _get,
     _int,
     challenge,
+    record_fields,
 )
 from zkwork.ceremony.snarkjs_ptau import iterated_sha256
 from zkwork.curve import G1Point, G2Point, g1_points_from_affine_array
 from zkwork.curve.batch_mul import batch_mul_g1, batch_mul_g2
 from zkwork.curve.kernels import G1, G2
-from zkwork.curve.msm import G1_MSM, G2_MSM, fq2_load, fq2_store, fq_load, fq_store, msm_g1, msm_g2, plain_scalars
+from zkwork.curve.msm import G1_MSM, G2_MSM, msm_g1, msm_g2, plain_scalars
 from zkwork.errors import DomainSizeError
 from zkwork.field import FR, FieldVector, Fr, R
 from zkwork.field.limbs import int_to_limbs
@@ -120,10 +119,11 @@ class CircuitTooLargeError(DomainSizeError):
 
 
 # -- sparse sums of points ------------------------------------------------------------------
-def make_segment_sums(curve, load, store):
+def make_segment_sums(curve, msm_kernels):
     """The kernel adding consecutive runs of affine points, for the group whose Jacobian
-    kernels are `curve`; `load`/`store` move one coordinate between array[i, k] and a tuple."""
+    kernels are `curve`, moving points with `msm_kernels`' loaders."""
     add_mixed, neg, infinity = curve.add_mixed, curve.neg, curve.infinity
+    load_affine, store_jacobian = msm_kernels.load_affine, msm_kernels.store_jacobian
 
     @njit(parallel=True, cache=True)
     def segment_sums(points, negative, starts, out):
@@ -132,17 +132,15 @@ def make_segment_sums(curve, load, store):
         for s in prange(starts.shape[0] - 1):
             acc = infinity
             for t in range(starts[s], starts[s + 1]):
-                q = (load(points, t, 0), load(points, t, 1))
+                q = load_affine(points, t)
                 acc = neg(add_mixed(neg(acc), q)) if negative[t] else add_mixed(acc, q)
-            store(out, s, 0, acc[0])
-            store(out, s, 1, acc[1])
-            store(out, s, 2, acc[2])
+            store_jacobian(out, s, acc)
 
     return segment_sums
 
 
-_G1 = SimpleNamespace(sums=make_segment_sums(G1, fq_load, fq_store), kernels=G1_MSM, msm=msm_g1, batch_mul=batch_mul_g1)
-_G2 = SimpleNamespace(sums=make_segment_sums(G2, fq2_load, fq2_store), kernels=G2_MSM, msm=msm_g2, batch_mul=batch_mul_g2)
+_G1 = SimpleNamespace(sums=make_segment_sums(G1, G1_MSM), kernels=G1_MSM, msm=msm_g1, batch_mul=batch_mul_g1)
+_G2 = SimpleNamespace(sums=make_segment_sums(G2, G2_MSM), kernels=G2_MSM, msm=msm_g2, batch_mul=batch_mul_g2)
 _ONE = np.array(int_to_limbs(1), dtype=np.uint64)
 _MINUS_ONE = np.array(int_to_limbs(R - 1), dtype=np.uint64)
 
@@ -306,23 +304,7 @@ class Phase2Record:
     def from_json(cls, data, where="record") -> "Phase2Record":
         """The record a to_json object encodes; TranscriptFormatError naming `where` and the
         field otherwise."""
-        _expect_object(data, where)
-        kind = _get(data, "kind", where)
-        if kind not in KINDS:
-            raise TranscriptFormatError(f"{where}.kind: expected one of {KINDS}, got {kind!r}"[:200])
-        beacon = None
-        if kind == "beacon":
-            beacon = Beacon.from_json(_get(data, "beacon", where), f"{where}.beacon")
-        elif "beacon" in data:
-            raise TranscriptFormatError(f"{where}.beacon: only a record of kind 'beacon' has a beacon")
-        contributor = _get(data, "contributor", where)
-        if not isinstance(contributor, str):
-            raise TranscriptFormatError(f"{where}.contributor: expected a string, got {contributor!r}"[:200])
-        seconds = _get(data, "seconds", where)
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < math.inf:
-            raise TranscriptFormatError(f"{where}.seconds: expected a non-negative number, got {seconds!r}"[:200])
-        head = _expect_object(_get(data, "head", where), f"{where}.head")
-        proofs = _expect_object(_get(data, "proofs", where), f"{where}.proofs")
+        kind, beacon, contributor, seconds, head, proofs = record_fields(data, where)
         return cls(
             index=_int(_get(data, "index", where), f"{where}.index", 2**32 - 1),
             contributor=contributor,

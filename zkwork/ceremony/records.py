@@ -181,23 +181,7 @@ class ContributionRecord:
 
     @classmethod
     def from_json(cls, data, where) -> "ContributionRecord":
-        _expect_object(data, where)
-        kind = _get(data, "kind", where)
-        if kind not in KINDS:
-            raise TranscriptFormatError(f"{where}.kind: expected one of {KINDS}, got {kind!r}"[:200])
-        head = _expect_object(_get(data, "head", where), f"{where}.head")
-        proofs = _expect_object(_get(data, "proofs", where), f"{where}.proofs")
-        seconds = _get(data, "seconds", where)
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < math.inf:
-            raise TranscriptFormatError(f"{where}.seconds: expected a non-negative number, got {seconds!r}"[:200])
-        beacon = None
-        if kind == "beacon":
-            beacon = Beacon.from_json(_get(data, "beacon", where), f"{where}.beacon")
-        elif "beacon" in data:
-            raise TranscriptFormatError(f"{where}.beacon: only a record of kind 'beacon' has a beacon")
-        contributor = _get(data, "contributor", where)
-        if not isinstance(contributor, str):
-            raise TranscriptFormatError(f"{where}.contributor: expected a string, got {contributor!r}"[:200])
+        kind, beacon, contributor, seconds, head, proofs = record_fields(data, where)
         head = StateHead(**{name: point_from_json(cls_, head, name, f"{where}.head") for name, cls_ in HEAD_POINTS})
         snarkjs = None
         if "snarkjs" in data:
@@ -309,6 +293,29 @@ class VerificationReport:
 
 
 # -- JSON field readers ----------------------------------------------------------------------
+def record_fields(data, where):
+    """(kind, beacon, contributor, seconds, head, proofs) of a phase-1 or phase-2 record's
+    JSON object, each checked; TranscriptFormatError naming `where` and the field."""
+    _expect_object(data, where)
+    kind = _get(data, "kind", where)
+    if kind not in KINDS:
+        raise TranscriptFormatError(f"{where}.kind: expected one of {KINDS}, got {kind!r}"[:200])
+    beacon = None
+    if kind == "beacon":
+        beacon = Beacon.from_json(_get(data, "beacon", where), f"{where}.beacon")
+    elif "beacon" in data:
+        raise TranscriptFormatError(f"{where}.beacon: only a record of kind 'beacon' has a beacon")
+    contributor = _get(data, "contributor", where)
+    if not isinstance(contributor, str):
+        raise TranscriptFormatError(f"{where}.contributor: expected a string, got {contributor!r}"[:200])
+    seconds = _get(data, "seconds", where)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < math.inf:
+        raise TranscriptFormatError(f"{where}.seconds: expected a non-negative number, got {seconds!r}"[:200])
+    head = _expect_object(_get(data, "head", where), f"{where}.head")
+    proofs = _expect_object(_get(data, "proofs", where), f"{where}.proofs")
+    return kind, beacon, contributor, seconds, head, proofs
+
+
 def _expect_object(data, where):
     if not isinstance(data, dict):
         raise TranscriptFormatError(f"{where}: expected a JSON object, got {type(data).__name__}")

@@ -15,7 +15,7 @@ import numpy as np
 from numba import prange
 
 from zkwork.curve.kernels import G1, G2
-from zkwork.curve.msm import G1_MSM, G2_MSM, fq2_load, fq2_store, fq_load, fq_store, num_windows, plain_scalars, signed_digit
+from zkwork.curve.msm import G1_MSM, G2_MSM, num_windows, plain_scalars, signed_digit
 from zkwork.errors import ShapeMismatchError
 from zkwork.field import FQ, fq2
 from zkwork.jit import njit
@@ -24,27 +24,21 @@ WINDOW = 4  # bits per digit; 5 measured no faster (a bigger table costs what it
 CHUNK = 64  # points per parallel task
 
 
-def make_batch_mul_kernels(curve, field, load, store, element_shape):
+def make_batch_mul_kernels(curve, field, msm_kernels):
+    """Kernels for the group whose Jacobian kernels are `curve` over the coordinate field
+    kernels `field`, moving points in and out of arrays with `msm_kernels`' loaders."""
     add, add_mixed, double, neg, infinity = curve.add, curve.add_mixed, curve.double, curve.neg, curve.infinity
     f_one, f_is_zero = field.one, field.is_zero
-    jacobian_shape = (3,) + element_shape
+    load_affine, load_jacobian, store_jacobian = (
+        msm_kernels.load_affine, msm_kernels.load_jacobian, msm_kernels.store_jacobian)
+    jacobian_shape = msm_kernels.jacobian_shape
     table_size = 1 << (WINDOW - 1)
     windows = num_windows(WINDOW)
 
     @njit(cache=True)
-    def load_jacobian(array, i):
-        return (load(array, i, 0), load(array, i, 1), load(array, i, 2))
-
-    @njit(cache=True)
-    def store_jacobian(array, i, p):
-        store(array, i, 0, p[0])
-        store(array, i, 1, p[1])
-        store(array, i, 2, p[2])
-
-    @njit(cache=True)
     def product(points, scalars, i, table, digits):
         """scalars[i] * points[i], Jacobian; table and digits are scratch space."""
-        x, y = load(points, i, 0), load(points, i, 1)
+        x, y = load_affine(points, i)
         if f_is_zero(x) and f_is_zero(y):
             return infinity
         acc = (x, y, f_one)
@@ -78,8 +72,8 @@ def make_batch_mul_kernels(curve, field, load, store, element_shape):
     return SimpleNamespace(products=products, jacobian_shape=jacobian_shape)
 
 
-G1_BATCH = make_batch_mul_kernels(G1, FQ.kernels, fq_load, fq_store, (4,))
-G2_BATCH = make_batch_mul_kernels(G2, fq2.kernels, fq2_load, fq2_store, (2, 4))
+G1_BATCH = make_batch_mul_kernels(G1, FQ.kernels, G1_MSM)
+G2_BATCH = make_batch_mul_kernels(G2, fq2.kernels, G2_MSM)
 
 
 def _batch_mul(kernels, msm_kernels, what, points, scalars):

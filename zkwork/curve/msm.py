@@ -475,6 +475,7 @@ def make_msm_kernels(curve, field, load, store, element_shape, phi):
         return to_affine_array(products)
 
     return SimpleNamespace(
+        load_affine=load_affine, load_jacobian=load_jacobian, store_jacobian=store_jacobian,
         affine_shape=affine_shape, jacobian_shape=jacobian_shape, pippenger=pippenger, glv_msm=glv_msm,
         glv_points=glv_points, fixed_base_mul=fixed_base_mul, to_affine_array=to_affine_array,
     )

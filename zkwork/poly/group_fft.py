@@ -36,23 +36,18 @@ from numba import prange
 
 from zkwork.curve.batch_mul import batch_mul_g1, batch_mul_g2
 from zkwork.curve.kernels import G1, G2
-from zkwork.curve.msm import G1_MSM, G2_MSM, fq2_load, fq2_store, fq_load, fq_store
+from zkwork.curve.msm import G1_MSM, G2_MSM
 from zkwork.errors import DomainSizeError, ShapeMismatchError
 from zkwork.field import FR, FieldVector
 from zkwork.jit import njit
 from zkwork.poly.domain import Domain
 
 
-def make_butterfly_kernel(curve, load, store):
-    """The add/subtract pass of a stage for the group whose Jacobian kernels are `curve`;
-    `load`/`store` move one coordinate between array[i, k] and a tuple."""
+def make_butterfly_kernel(curve, msm_kernels):
+    """The add/subtract pass of a stage for the group whose Jacobian kernels are `curve`,
+    moving points in and out of arrays with `msm_kernels`' loaders."""
     add_mixed, neg, from_affine = curve.add_mixed, curve.neg, curve.from_affine
-
-    @njit(cache=True)
-    def store_jacobian(array, i, p):
-        store(array, i, 0, p[0])
-        store(array, i, 1, p[1])
-        store(array, i, 2, p[2])
+    load_affine, store_jacobian = msm_kernels.load_affine, msm_kernels.store_jacobian
 
     @njit(parallel=True, cache=True)
     def butterflies(points, out, log_h):
@@ -62,8 +57,8 @@ def make_butterfly_kernel(curve, load, store):
         for b in prange(points.shape[0] >> 1):
             top = ((b >> log_h) << (log_h + 1)) + (b & ((1 << log_h) - 1))
             bottom = top + (1 << log_h)
-            e = (load(points, top, 0), load(points, top, 1))
-            wo = from_affine((load(points, bottom, 0), load(points, bottom, 1)))
+            e = load_affine(points, top)
+            wo = from_affine(load_affine(points, bottom))
             store_jacobian(out, top, add_mixed(wo, e))
             store_jacobian(out, bottom, add_mixed(neg(wo), e))
 
@@ -71,8 +66,8 @@ def make_butterfly_kernel(curve, load, store):
 
 
 _GROUPS = {
-    "G1": SimpleNamespace(butterflies=make_butterfly_kernel(G1, fq_load, fq_store), msm=G1_MSM, batch_mul=batch_mul_g1),
-    "G2": SimpleNamespace(butterflies=make_butterfly_kernel(G2, fq2_load, fq2_store), msm=G2_MSM, batch_mul=batch_mul_g2),
+    "G1": SimpleNamespace(butterflies=make_butterfly_kernel(G1, G1_MSM), msm=G1_MSM, batch_mul=batch_mul_g1),
+    "G2": SimpleNamespace(butterflies=make_butterfly_kernel(G2, G2_MSM), msm=G2_MSM, batch_mul=batch_mul_g2),
 }
 
 
