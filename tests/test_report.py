@@ -49,6 +49,20 @@ def test_a_failing_and_a_missing_notebook_are_reported_and_the_rest_is_written(t
     assert (tmp_path / "reports" / "latest").resolve() == run_dir.resolve()
 
 
+def test_a_relative_out_directory_as_make_report_passes_it(tmp_path, monkeypatch):
+    """`make report` runs `zkwork report --out reports`; the notebooks run inside the run
+    directory, so the results paths they get must not be relative to the caller's."""
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    write_notebook(notebooks / "good.ipynb",
+                   "import json, pathlib\npathlib.Path(results_path).write_text(json.dumps({'value': 2}))")
+    monkeypatch.chdir(tmp_path)
+    run_dir, complete = run_report(out="reports", quick=True, notebooks_dir=notebooks,
+                                   notebooks=[NotebookSpec("good", "writes results")])
+    assert complete and run_dir.is_absolute() and run_dir.parent == tmp_path / "reports"
+    assert json.loads((run_dir / "results.json").read_text())["results"] == {"good": {"value": 2}}
+
+
 def test_the_summary_opens_with_the_slas_and_the_capacity_against_the_guide():
     # The shapes of the notebooks' JSON contracts; the values are arbitrary test data.
     sla_row = {"pattern": "membership", "variant": "hardened", "size": "depth=20", "constraints": 5101,

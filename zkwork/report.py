@@ -78,12 +78,14 @@ def run_id_now():
 
 
 def new_run_dir(out):
-    """A fresh `out/<UTC timestamp>` directory (suffixed -2, -3, ... if that second is taken)."""
-    base = run_id_now()
-    candidate, n = Path(out) / base, 1
+    """A fresh `out/<UTC timestamp>` directory (suffixed -2, -3, ... if that second is taken),
+    as an absolute path: the notebooks run inside it, so a relative results path would land
+    in a copy of `out` below it."""
+    base, out = run_id_now(), Path(out).resolve()
+    candidate, n = out / base, 1
     while candidate.exists():
         n += 1
-        candidate = Path(out) / f"{base}-{n}"
+        candidate = out / f"{base}-{n}"
     candidate.mkdir(parents=True)
     return candidate
 
