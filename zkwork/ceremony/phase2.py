@@ -87,6 +87,7 @@ from zkwork.ceremony.records import (
     _get,
     _int,
     challenge,
+    record_challenge,
     record_fields,
 )
 from zkwork.ceremony.snarkjs_ptau import iterated_sha256
@@ -277,13 +278,8 @@ class Phase2Record:
     beacon: Beacon | None = None
 
     def challenge(self) -> bytes:
-        """The challenge the proof of knowledge of delta should be bound to (a digest that
-        is not hex, only possible in memory, gives one no honest proof is bound to)."""
-        try:
-            previous = bytes.fromhex(self.previous_digest)
-        except ValueError:
-            previous = self.previous_digest.encode()
-        return challenge(previous, self.index, self.contributor, SECRET)
+        """The challenge the proof of knowledge of delta should be bound to."""
+        return record_challenge(self.previous_digest, self.index, self.contributor, SECRET)
 
     def to_json(self) -> dict:
         data = {

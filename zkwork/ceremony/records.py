@@ -77,6 +77,16 @@ def challenge(previous_digest: bytes, index: int, contributor: str, secret: str)
     return CHALLENGE_TAG + b"".join(len(part).to_bytes(4, "big") + part for part in parts)
 
 
+def record_challenge(previous_digest: str, index: int, contributor: str, secret: str) -> bytes:
+    """`challenge` for a record holding its previous digest as hex. A digest that is not hex
+    (only possible for a record built in memory) gives a challenge no honest proof is bound to."""
+    try:
+        previous = bytes.fromhex(previous_digest)
+    except ValueError:
+        previous = previous_digest.encode()
+    return challenge(previous, index, contributor, secret)
+
+
 @dataclass(frozen=True)
 class Beacon:
     """A public random value (e.g. a future block hash) and the exponent n of the 2^n
@@ -153,11 +163,7 @@ class ContributionRecord:
         """The challenge this record's proof for `secret` should be bound to. A digest that
         is not hex (only possible for a record built in memory) gives a challenge no
         honest proof is bound to."""
-        try:
-            previous = bytes.fromhex(self.previous_digest)
-        except ValueError:
-            previous = self.previous_digest.encode()
-        return challenge(previous, self.index, self.contributor, secret)
+        return record_challenge(self.previous_digest, self.index, self.contributor, secret)
 
     def to_json(self) -> dict:
         head = self.head
