@@ -123,3 +123,8 @@ class TruncatedFileError(FormatError):
 class InvalidValueError(FormatError):
     """A value that its section does not allow: a field element >= its modulus, a wire or
     constraint index out of range, a point off the curve."""
+
+
+class UnreadableFileError(ZkworkError, ValueError):
+    """A file that cannot be read as input: missing, not a regular file (a device, FIFO or
+    directory), or larger than what its kind may hold."""
