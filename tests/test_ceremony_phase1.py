@@ -421,7 +421,7 @@ def mutate(data, path, value):
     (("records", 3, "head", "alpha_g1", 0), "1", r"records\[3\]\.head\.alpha_g1: .*not on the G1 curve"),
     (("records", 1, "proofs", "alpha"), KeyError, r"records\[1\]\.proofs: missing 'alpha'"),
     (("records", 4, "previous_digest"), "xyz", r"records\[4\]\.previous_digest: expected a hex string"),
-    (("records", 4, "new_digest"), "00", r"records\[4\]\.new_digest: a digest is 64 bytes"),
+    (("records", 4, "new_digest"), "00", r"records\[4\]\.new_digest: expected 64 bytes"),
     (("records", 0, "kind"), "other", r"records\[0\]\.kind"),
     (("records", 10, "beacon"), KeyError, r"records\[10\]: missing 'beacon'"),
     (("records", 10, "beacon", "iterations_exponent"), 64, r"records\[10\]\.beacon\.iterations_exponent"),

@@ -40,7 +40,7 @@ BEACON_EXPONENT = 4
 
 def small_pattern(name):
     cls = PATTERNS[name]
-    return get_pattern(name, "hardened", **({cls.size_param: cls.small_size} if cls.size_param else {}))
+    return get_pattern(name, "hardened", **cls.small_params())
 
 
 def solved(name):
@@ -77,6 +77,7 @@ def assert_proves(pk, r1cs, witness):
 
 # -- every pattern: the keys are those of the toxic waste, and they prove -------------------
 
+@pytest.mark.slow  # 40-100 s a pattern on 2 cores; the structure ceremony below covers the fast path
 @pytest.mark.parametrize("name", list(PATTERNS))
 def test_keys_match_toxic_waste_and_prove(name, powers):
     r1cs, witness = solved(name)

@@ -12,11 +12,13 @@ from zkwork.curve import (
     G2Point,
     check_g1_affine_array,
     check_g2_affine_array,
+    first_off_curve,
     g1_affine_array,
     g1_points_from_affine_array,
     g2_affine_array,
     g2_points_from_affine_array,
 )
+from zkwork.curve import points as points_module
 from zkwork.curve.msm import fixed_base_mul_g1, fixed_base_mul_g2
 from zkwork.errors import (
     EncodingError,
@@ -442,13 +444,17 @@ def test_g2_affine_array_rejects_points_outside_the_subgroup():
         g2_points_from_affine_array(array)
 
 
+@pytest.mark.parametrize("parallel", [False, True])
 @pytest.mark.parametrize("check, cls, n", [
     (check_g1_affine_array, G1Point, 300), (check_g1_affine_array, G1Point, 5000),
     (check_g2_affine_array, G2Point, 100), (check_g2_affine_array, G2Point, 300),
 ])
-def test_array_checks_name_the_first_bad_point(check, cls, n):
-    # Small arrays are checked on one thread, large ones in parallel chunks; either way the
-    # first bad row is the one reported.
+def test_array_checks_name_the_first_bad_point(check, cls, n, parallel, monkeypatch):
+    # Small arrays are checked on one thread, large ones in parallel chunks (made small here
+    # to take that path); either way the first bad row is the one reported.
+    if parallel:
+        for key in points_module.VALIDITY_CHUNK:
+            monkeypatch.setitem(points_module.VALIDITY_CHUNK, key, 64)
     multiples = FieldVector.from_ints(FR, range(1, n))
     fixed_base = fixed_base_mul_g1 if cls is G1Point else fixed_base_mul_g2
     array = np.concatenate([fixed_base(cls.generator().affine_mont(), multiples),
@@ -464,3 +470,18 @@ def test_array_checks_name_the_first_bad_point(check, cls, n):
         outside[n // 2] = g2_affine_array([twist_point_outside_subgroup()])[0]
         with pytest.raises(PointNotInSubgroupError, match=f"point {n // 2} "):
             check(outside)
+
+
+def test_first_off_curve_and_the_on_curve_only_g2_check():
+    inside = [G2Point.generator(), G2Point.generator() * 5]
+    array = g2_affine_array(inside + [twist_point_outside_subgroup()])
+    assert first_off_curve(array) is None
+    check_g2_affine_array(array, subgroup=False)  # on the curve, though not in G2
+    with pytest.raises(PointNotInSubgroupError, match="point 2 "):
+        check_g2_affine_array(array)
+    array[1, 1].reshape(-1)[0] ^= np.uint64(1)
+    assert first_off_curve(array) == 1
+    g1 = g1_affine_array([G1Point.generator(), G1Point.generator() * 3])
+    assert first_off_curve(g1) is None
+    g1[0, 0, 0] ^= np.uint64(1)
+    assert first_off_curve(g1) == 0

@@ -86,5 +86,16 @@ def test_header_integers_are_json_integers(saved, tmp_path, key, value):
     header = json.loads((target / "header.json").read_text())
     header[key] = value
     (target / "header.json").write_text(json.dumps(header))
-    with pytest.raises(KeyFormatError, match=rf"header\.json: {key} must be a non-negative integer, got {value!r}"):
+    with pytest.raises(KeyFormatError, match=rf"header\.json: {key}: expected an int in \[0, \d+\], got {value!r}"):
         load_proving_key(target)
+
+
+def test_saving_over_a_loaded_key_leaves_its_arrays_intact(tmp_path):
+    """A rewrite replaces the files, so a key mapped from the old ones still reads them."""
+    r1cs, witness = solve(circuit, {"x": 27, "y": 3})
+    first, second = setup(r1cs), setup(r1cs)
+    save_proving_key(first, tmp_path)
+    loaded = load_proving_key(tmp_path)
+    save_proving_key(second, tmp_path)
+    assert np.array_equal(loaded.a_query, first.a_query)
+    assert np.array_equal(load_proving_key(tmp_path).a_query, second.a_query)

@@ -28,7 +28,7 @@ from zkwork.r1cs import WireKind, build, solve
 
 def small(name, variant):
     cls = PATTERNS[name]
-    return get_pattern(name, variant, **({cls.size_param: cls.small_size} if cls.size_param else {}))
+    return get_pattern(name, variant, **cls.small_params())
 
 
 @pytest.fixture(scope="module")

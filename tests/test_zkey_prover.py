@@ -1,4 +1,4 @@
-"""zkwork proving from snarkjs's own proving key (zkwork.groth16.zkey_prover): the small
+"""zkwork proving from snarkjs's own proving key (zkwork.interop.zkey_prover): the small
 Membership circuit (depth 4, domain 2^11) goes through snarkjs's setup (the benchmark peer's
 cached ptau and zkey, built once in a temporary cache: about a minute), then
 
@@ -26,7 +26,7 @@ from zkwork.formats import read_r1cs, read_wtns, read_zkey, write_r1cs, write_wt
 from zkwork.formats.binfile import read_bin_file, write_bin_file
 from zkwork.groth16 import verify
 from zkwork.groth16.snarkjs_json import load_json, proof_to_json, public_to_json, save_json, vk_from_json
-from zkwork.groth16.zkey_prover import prove_zkey, prove_zkey_files
+from zkwork.interop.zkey_prover import prove_zkey, prove_zkey_files
 from zkwork.patterns import get_pattern
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]

@@ -25,6 +25,41 @@ class NotASquareError(ZkworkError, ValueError):
     """sqrt of a quadratic non-residue."""
 
 
+class FieldMismatchError(ZkworkError, TypeError):
+    """An element or vector of another field than the operation works in (Fq where Fr is
+    expected), or an object of a type that holds no field element at all."""
+
+
+class WrongTypeError(ZkworkError, TypeError):
+    """An argument of a type the function does not take (a point where a coordinate pair is
+    expected, a boolean where a circuit input is)."""
+
+
+class DegenerateSecretError(ZkworkError, ValueError):
+    """A setup secret that would make the keys degenerate (tau in the evaluation domain)."""
+
+
+class IndexOutOfRangeError(ZkworkError, IndexError):
+    """An index outside the object it addresses (a leaf beyond a Merkle tree's width)."""
+
+
+class InvariantError(ZkworkError, AssertionError):
+    """Something that the code's own reasoning says cannot happen did: a bug in zkwork, or
+    a result that its own check refutes (a proof zkwork made that does not verify)."""
+
+
+class UnknownNameError(ZkworkError, KeyError):
+    """A name that is not among the ones a registry knows (a fuzz target, a study); the
+    message lists the known ones."""
+
+    def __str__(self):  # KeyError's own str() would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class NotInvertibleError(ZkworkError, ZeroDivisionError):
+    """The inverse of zero (a field element, a vector entry, a coset generator)."""
+
+
 class BackendError(ZkworkError, LookupError):
     """An unknown arithmetic backend name."""
 
@@ -128,3 +163,50 @@ class InvalidValueError(FormatError):
 class UnreadableFileError(ZkworkError, ValueError):
     """A file that cannot be read as input: missing, not a regular file (a device, FIFO or
     directory), or larger than what its kind may hold."""
+
+
+class UnreadableBinaryFileError(FormatError, UnreadableFileError):
+    """A .r1cs, .wtns, .zkey or .ptau path that cannot be read: missing, or not a regular
+    file (a device such as /dev/zero, a FIFO, a directory)."""
+
+
+class ResourceNotFoundError(ZkworkError, FileNotFoundError):
+    """A project directory (tools/, circuits/, notebooks/, node_modules/) that is not where
+    zkwork looked; the message names where it looked and how to point zkwork at it."""
+
+
+class MissingExtraError(ZkworkError, ImportError):
+    """An optional dependency that is not installed; the message names the extra to install."""
+
+
+class InvalidKeyError(KeyFormatError):
+    """A Groth16 key whose points are invalid (off the curve, outside G2, at infinity where the
+    protocol needs a non-trivial point) or unsafe (gamma_2 == delta_2: anyone can forge);
+    `field` names the key's field (vk_delta_2, b2_query, ...); the message also names the point."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+class WitnessCalculationError(ZkworkError, ValueError):
+    """A circom witness calculator (.wasm) that cannot run or fails: not a circom 2 module
+    over BN254's Fr, a trap, or an exception of its runtime; `code` holds the runtime's
+    exception code (1-7, see zkwork.interop.wasm_witness), None for the other failures."""
+
+    def __init__(self, message, code=None):
+        super().__init__(message)
+        self.code = code
+
+
+class CircuitAssertionError(WitnessCalculationError):
+    """Inputs that fail a circuit's `assert` (or a `===` its witness calculator checks);
+    the message carries the circuit's own (template and line); `messages` lists them."""
+
+    def __init__(self, message, code=4, messages=()):
+        super().__init__(message, code)
+        self.messages = list(messages)
+
+
+class WitnessLimitError(WitnessCalculationError):
+    """A witness calculation stopped at one of its bounds: time or memory."""

@@ -12,7 +12,11 @@ private inputs, internal signals):
    public one is not even bound by the proof, its IC point is zero), so is an output in
    no constraint (its value is the prover's choice); an internal signal in no constraint
    influences nothing and is noted (linear elimination leaves such wires, as circom --O2
-   does with the inverse of `IsEqual()(a, b).out === 1`).
+   does with the inverse of `IsEqual()(a, b).out === 1`). A private input that circom --O2
+   removed from the wires (in a .r1cs's nPrvIn, named by the .sym with wire -1) is in no
+   constraint either: a warning, since the .r1cs cannot tell an input no constraint used
+   (unconstrained) from one a linear constraint expressed through other signals, which then
+   stand for it (an input forced equal to a public one).
 
 2. Free linear signals. A private signal that occurs in exactly one constraint, and only
    linearly there (alone in C; or alone in A, resp. B, while the other factor is a
@@ -62,8 +66,7 @@ inputs, a crafted value rather than a random one (d = r - 5 passing a comparator
 different public input is out of its reach; a search that runs out of budget counts as
 "pinned" and is listed in the notes. Replay, missing salts, low-entropy inputs and which
 signals ought to be public are properties of the protocol, not of the constraints, and are
-not visible to it at all. For a .r1cs written by circom, nPrvIn counts the private inputs
---O2 removed too, so the wires taken as private inputs may include a few internal signals.
+not visible to it at all.
 
 Random values come from `secrets`: a finding does not depend on the value drawn, except
 with negligible probability.
@@ -166,7 +169,7 @@ class Report:
 def wire_kinds(r1cs):
     """The WireKind of every wire, from the R1CS's counts (circom's order)."""
     bounds = ((1 + r1cs.num_outputs, WireKind.OUTPUT), (1 + r1cs.num_public, WireKind.PUBLIC),
-              (1 + r1cs.num_public + r1cs.num_private_inputs, WireKind.PRIVATE))
+              (1 + r1cs.num_public + r1cs.num_private_input_wires, WireKind.PRIVATE))
     kinds = [WireKind.ONE]
     for wire in range(1, r1cs.num_wires):
         kinds.append(next((kind for bound, kind in bounds if wire < bound), WireKind.INTERNAL))
@@ -220,7 +223,7 @@ def label_of(r1cs, wire):
 
 
 def unused_signals(r1cs, kinds=None, occ=None):
-    """Findings for the wires that no constraint mentions."""
+    """Findings for the wires that no constraint mentions, and the inputs that are no wires."""
     kinds = wire_kinds(r1cs) if kinds is None else kinds
     occ = occurrences(r1cs) if occ is None else occ
     findings = []
@@ -239,6 +242,20 @@ def unused_signals(r1cs, kinds=None, occ=None):
             findings.append(Finding("info", "unused-internal", label, wire,
                                     "internal signal in no constraint: it influences nothing (linear "
                                     "elimination leaves such wires, as circom --O2 does)"))
+    return findings + removed_inputs(r1cs)
+
+
+def removed_inputs(r1cs):
+    """Warnings for the private inputs the compiler removed from the wires (wire -1, as in
+    circom's .sym): by name where the .sym gives one, the others counted in one finding."""
+    why = ("private input that circom --O2 removed from the wires: no constraint holds it, so it is "
+           "unconstrained, unless a linear constraint expressed it through other signals that stand for it "
+           "(as an input forced equal to another); only the circuit's source tells which")
+    findings = [Finding("warning", "removed-input", name, -1, why) for name in r1cs.removed_input_names]
+    unnamed = r1cs.removed_inputs - len(r1cs.removed_input_names)
+    if unnamed:
+        findings.append(Finding("warning", "removed-input", f"unnamed private inputs ({unnamed})", -1,
+                                f"{why} (circom's .sym names them)"))
     return findings
 
 

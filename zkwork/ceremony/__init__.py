@@ -29,15 +29,21 @@ the final keys are what the transcript derives.
     assert verify_phase2(state, r1cs, records, pk).ok
 
 `files` runs the same ceremony in a directory that contributors pass on (the command line's
-`zkwork ceremony ...`), and `verify_transcript(directory)` checks all of it.
+`zkwork ceremony ...`), and `verify_transcript(directory)` checks all of it: every file a
+prover or verifier uses is derived from the transcripts, a phase without a contributor
+besides the beacon is refused (its secrets are public), and beacons are recomputed only
+within a bound and a time budget (`BeaconLimits`).
 
 Modules: pok (proofs of knowledge, hash to G2), powers (the state), records (contribution
 records, transcript file, verification reports), phase1 (contribute, beacon, verify),
-phase2 (keys, delta contributions, verify), consistency (the checks the verifiers share),
-snarkjs_ptau (snarkjs's .ptau files and contribution chain: import, export, verify), files
-(the ceremony directory).
+phase2 (keys, delta contributions, verify), phase2_files (a circuit's phase-2 directory:
+its transcript file, the verification of every file in it), consistency (the checks the
+verifiers share), beacon_limits (how much SHA-256 a beacon may cost), snarkjs_ptau
+(snarkjs's .ptau files and contribution chain: import, export, verify), files (the
+ceremony directory).
 """
 from zkwork.ceremony import phase2
+from zkwork.ceremony.beacon_limits import BeaconLimits, LimitError
 from zkwork.ceremony.consistency import check_powers
 from zkwork.ceremony.files import verify_transcript
 from zkwork.ceremony.phase1 import (
@@ -76,7 +82,7 @@ from zkwork.ceremony.snarkjs_ptau import (
 
 __all__ = [
     "CircuitTooLargeError", "Phase2Record", "initial_keys", "key_digest", "phase2", "verify_phase2",
-    "verify_transcript",
+    "verify_transcript", "BeaconLimits", "LimitError",
     "Beacon", "Check", "ContributionRecord", "KnowledgeProof", "PowersFileError", "PowersOfTau", "PtauExportError",
     "StateHead", "Transcript", "TranscriptFormatError", "VerificationReport", "ZeroSecretError", "apply_beacon",
     "apply_secrets", "beacon_secrets", "check_powers", "contribute", "export_ptau", "export_transcript_ptau",

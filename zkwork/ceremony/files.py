@@ -12,9 +12,13 @@ verifies once it is published:
 Phase 1 is open until its beacon; phase 2 of a circuit starts from the sealed phase 1 and
 is open until its own beacon. Every step rewrites the files it changes through a temporary
 name and a rename, so an interrupted step leaves the previous state intact.
-`verify_transcript` checks the phase-1 transcript against the final powers and each
-circuit's transcript against its keys, recomputing each circuit's initial keys from the
-final powers and the pattern's constraint system.
+`verify_transcript` checks ceremony.json and the phase-1 transcript against the final
+powers, and every entry under phase2/ as a circuit directory (phase2_files.verify_circuit:
+its transcript against keys recomputed from the final powers and the pattern's constraint
+system, and every file a prover or verifier uses against what the transcript derives). A
+file of a published ceremony that cannot be read is a failed check naming it; only a
+directory without a readable ceremony.json raises (it is not a ceremony). It reports the
+number of distinct contributors of each phase against the production guide's ten.
 """
 import json
 import os
@@ -23,17 +27,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zkwork.ceremony import phase1, phase2
-from zkwork.ceremony.pok import TranscriptFormatError
+from zkwork.ceremony.beacon_limits import (
+    DEFAULT_MAX_EXPONENT,
+    DEFAULT_TIME_BUDGET,
+    BeaconLimits,
+    LimitError,
+    require_exponent,
+)
+from zkwork.ceremony.consistency import Checker
+from zkwork.ceremony.phase2_files import (
+    TRANSCRIPT,
+    circuit_name,
+    read_checked,
+    read_transcript,
+    transcript_json,
+    verify_circuit,
+)
 from zkwork.ceremony.powers import PowersOfTau
-from zkwork.ceremony.records import Transcript, _expect_object, _get, _int
+from zkwork.ceremony.records import FIELDS, Transcript, VerificationReport, check_format, contributors
 from zkwork.ceremony.snarkjs_ptau import export_transcript_ptau, transcript_challenge
 from zkwork.errors import JsonFormatError, ZkworkError
 from zkwork.groth16.files import load_circuit_dir, save_circuit_dir
 from zkwork.groth16.snarkjs_json import read_json
 
 FORMAT = "zkwork-ceremony"
-PHASE2_FORMAT = "zkwork-ceremony-phase2"
 VERSION = 1
+HEADER_FIELDS = {"format", "version", "power"}
+# shared/seed/production-migration.md: "Multi-party ceremony with >= 10 contributors".
+GUIDE_CONTRIBUTORS = 10
 
 
 class CeremonyStateError(ZkworkError):
@@ -58,20 +79,6 @@ def _replace_directory(path, write):
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _check_format(data, path, expected):
-    _expect_object(data, str(path))
-    version = data.get("version")
-    if data.get("format") != expected or type(version) is not int or version != VERSION:
-        raise TranscriptFormatError(f"{path}: expected format {expected!r} version {VERSION}, got "
-                                    f"{data.get('format')!r} version {version!r}"[:300])
-
-
-def circuit_name(pattern):
-    """The directory name of a pattern's phase 2, e.g. membership-hardened-depth20."""
-    params = "".join(f"-{key}{value}" for key, value in sorted(pattern.params.items()))
-    return f"{pattern.name}-{pattern.variant}{params}"
-
-
 # -- phase 1 -------------------------------------------------------------------------------
 def init(directory, power):
     """A new ceremony for circuits of up to 2^power constraints, in the empty or new
@@ -94,8 +101,8 @@ def _header(directory):
         header = read_json(path)
     except JsonFormatError as error:
         raise CeremonyStateError(f"not a ceremony directory: {error}") from error
-    _check_format(header, path, FORMAT)
-    _int(_get(header, "power", str(path)), f"{path}.power", 28)
+    check_format(header, path, FORMAT)
+    FIELDS.int(FIELDS.field(header, "power", str(path)), f"{path}.power", 28)
     return header
 
 
@@ -129,8 +136,10 @@ def contribute(directory, contributor):
         state, contributor, index, previous_challenge=challenge))
 
 
-def beacon(directory, value: bytes, iterations_exponent):
-    """Seals phase 1 with the beacon of the public `value`."""
+def beacon(directory, value: bytes, iterations_exponent, max_beacon_exponent=DEFAULT_MAX_EXPONENT):
+    """Seals phase 1 with the beacon of the public `value`; LimitError, before iterating,
+    for an exponent above `max_beacon_exponent` (beacon_limits)."""
+    require_exponent(iterations_exponent, max_beacon_exponent)
     return _append_phase1(directory, lambda state, index, challenge: phase1.apply_beacon(
         state, value, iterations_exponent, index, previous_challenge=challenge))
 
@@ -143,20 +152,10 @@ def export_ptau(directory, path):
 
 
 # -- phase 2 -------------------------------------------------------------------------------
-def _phase2_transcript(records):
-    return {"format": PHASE2_FORMAT, "version": VERSION, "records": [record.to_json() for record in records]}
-
-
 def load_phase2(circuit_dir):
     """(pattern, proving key, records) of a circuit's phase 2."""
     circuit_dir = Path(circuit_dir)
-    path = circuit_dir / "transcript.json"
-    data = read_json(path, TranscriptFormatError)
-    _check_format(data, path, PHASE2_FORMAT)
-    records = _get(data, "records", str(path))
-    if not isinstance(records, list):
-        raise TranscriptFormatError(f"{path}.records: expected a list")
-    records = [phase2.Phase2Record.from_json(r, f"{path}.records[{i}]") for i, r in enumerate(records)]
+    records, _ = read_transcript(circuit_dir / TRANSCRIPT)
     pattern, pk = load_circuit_dir(circuit_dir)
     return pattern, pk, records
 
@@ -172,7 +171,7 @@ def phase2_init(directory, pattern):
     if circuit_dir.exists():
         raise CeremonyStateError(f"{circuit_dir} exists: phase 2 of this circuit has started")
     save_circuit_dir(circuit_dir, pattern, r1cs, pk)
-    _write_json(circuit_dir / "transcript.json", _phase2_transcript([]))
+    _write_json(circuit_dir / TRANSCRIPT, transcript_json([], pattern))
     return circuit_dir
 
 
@@ -184,7 +183,7 @@ def _append_phase2(directory, circuit, step):
     pk, record = step(pk, len(records))
     records.append(record)
     _replace_directory(circuit_dir, lambda new: save_circuit_dir(new, pattern, pattern.build(), pk))
-    _write_json(circuit_dir / "transcript.json", _phase2_transcript(records))
+    _write_json(circuit_dir / TRANSCRIPT, transcript_json(records, pattern))
     return record
 
 
@@ -193,23 +192,29 @@ def phase2_contribute(directory, circuit, contributor):
     return _append_phase2(directory, circuit, lambda pk, index: phase2.contribute(pk, contributor, index))
 
 
-def phase2_beacon(directory, circuit, value: bytes, iterations_exponent):
+def phase2_beacon(directory, circuit, value: bytes, iterations_exponent, max_beacon_exponent=DEFAULT_MAX_EXPONENT):
+    """Seals the phase 2 of `circuit` with the beacon of the public `value`; LimitError as
+    for `beacon`."""
+    require_exponent(iterations_exponent, max_beacon_exponent)
     return _append_phase2(directory, circuit,
                           lambda pk, index: phase2.beacon(pk, value, iterations_exponent, index))
 
 
 def circuits(directory):
-    """The names of the circuits with a phase 2 in the ceremony, sorted."""
+    """The names of every entry under phase2/, sorted: each must be a circuit's phase 2
+    (verify_transcript fails the others, by name), so none is skipped unverified."""
     root = Path(directory) / "phase2"
-    return sorted(path.name for path in root.iterdir() if (path / "transcript.json").exists()) if root.exists() else []
+    return sorted(path.name for path in root.iterdir()) if root.is_dir() else []
 
 
 # -- verification --------------------------------------------------------------------------
 @dataclass
 class CeremonyVerification:
-    """The verification report of phase 1 and of each circuit's phase 2."""
+    """The verification report of phase 1 and of each circuit's phase 2, with the number of
+    distinct contributors of each (None where the transcript could not be read)."""
 
     reports: dict = field(default_factory=dict)  # "phase1" or circuit name -> VerificationReport
+    contributors: dict = field(default_factory=dict)  # the same keys -> int or None
 
     @property
     def ok(self):
@@ -221,22 +226,66 @@ class CeremonyVerification:
         return pd.concat([report.table().assign(stage=stage) for stage, report in self.reports.items()],
                          ignore_index=True)
 
+    def contributor_lines(self):
+        """One line per phase: its contributors against the guide's GUIDE_CONTRIBUTORS."""
+        lines = []
+        for stage, count in self.contributors.items():
+            name = "phase 1" if stage == "phase1" else f"phase 2 {stage}"
+            if count is None:
+                lines.append(f"{name}: contributors unknown (its transcript did not read)")
+            else:
+                warning = "WARNING: " if count < GUIDE_CONTRIBUTORS else ""
+                lines.append(f"{warning}{name}: {count} contributors (the guide asks for >= {GUIDE_CONTRIBUTORS})")
+        return lines
+
     def __str__(self):
-        return "\n".join(f"{stage}: {report}" for stage, report in self.reports.items())
+        return "\n".join([f"{stage}: {report}" for stage, report in self.reports.items()] + self.contributor_lines())
 
 
-def verify_transcript(directory, require_sealed=True):
+def _verify_phase1(directory, header, require_sealed, min_contributors, limits):
+    """(report, contributors or None, final state or None) of phase 1 and ceremony.json."""
+    directory = Path(directory)
+    report = VerificationReport()
+    check = Checker(report, "files", "")
+    state = read_checked(check, "read_state", lambda: PowersOfTau.load(directory / "phase1" / "state"))
+    transcript = read_checked(check, "read_transcript",
+                              lambda: Transcript.load(directory / "phase1" / "transcript.json"))
+    check("ceremony_json", lambda: set(header) == HEADER_FIELDS,
+          f"{directory / 'ceremony.json'}: fields {sorted(set(header) ^ HEADER_FIELDS)} not those of a ceremony"[:300])
+    powers = {"transcript": getattr(transcript, "power", None), "state": getattr(state, "power", None)}
+    check("ceremony_power", lambda: all(power in (None, header["power"]) for power in powers.values()),
+          f"ceremony.json says power {header['power']}, phase 1 has {powers}")
+    if transcript is None:
+        return report, None, state
+    if state is not None:
+        report.checks += phase1.verify_phase1(transcript, state, require_beacon=require_sealed,
+                                              min_contributors=min_contributors, limits=limits).checks
+    return report, len(contributors(transcript.records)), state
+
+
+def verify_transcript(directory, require_sealed=True, *, min_contributors=1, max_beacon_exponent=DEFAULT_MAX_EXPONENT,
+                      time_budget=DEFAULT_TIME_BUDGET):
     """Checks every contribution of the ceremony in `directory`, from the initial powers to
-    each circuit's final keys (see phase1.verify_phase1 and phase2.verify_phase2). Files that
-    cannot be read raise a typed error naming the file; everything read is checked and
-    reported, never raised."""
-    state, transcript = load_phase1(directory)
+    every file of each circuit's phase 2 (phase1.verify_phase1, phase2_files.verify_circuit),
+    with at least `min_contributors` (>= 1) contributors per phase and the beacons within
+    `max_beacon_exponent` and `time_budget` seconds (beacon_limits). A directory without a
+    readable ceremony.json raises CeremonyStateError; everything else, files that cannot be
+    read included, is checked and reported, never raised."""
+    if isinstance(min_contributors, bool) or not isinstance(min_contributors, int) or min_contributors < 1:
+        raise LimitError(f"the minimum of contributors is an int >= 1 (with none, proofs can be forged), "
+                         f"got {min_contributors!r}")
+    limits = BeaconLimits(max_beacon_exponent, time_budget)
+    header = _header(directory)
     result = CeremonyVerification()
-    result.reports["phase1"] = phase1.verify_phase1(transcript, state, require_beacon=require_sealed)
-    for circuit in circuits(directory):
-        pattern, pk, records = load_phase2(Path(directory) / "phase2" / circuit)
-        report = phase2.verify_phase2(state, pattern.build(), records, pk)
-        if require_sealed:
-            report.add("final", "", "beacon_last", bool(records) and records[-1].kind == "beacon")
-        result.reports[circuit] = report
+    report, count, state = _verify_phase1(directory, header, require_sealed, min_contributors, limits)
+    result.reports["phase1"], result.contributors["phase1"] = report, count
+    root = Path(directory) / "phase2"
+    if root.exists() and not root.is_dir():
+        result.reports["phase2"] = VerificationReport()
+        result.reports["phase2"].add("files", "", "directory", False, f"{root}: not a directory")
+    for name in circuits(directory):
+        # "phase1" names phase 1's report: an entry of that name under phase2/ must not replace it.
+        stage = name if name != "phase1" else "phase2/phase1"
+        result.reports[stage], result.contributors[stage] = verify_circuit(
+            root / name, state, require_sealed=require_sealed, min_contributors=min_contributors, limits=limits)
     return result

@@ -39,13 +39,17 @@ each proof of knowledge:
     beacon_secrets      (beacon) the head points are the previous ones times the secrets
                         recomputed from the beacon value
 and on the final state (contribution "final"): its power, digest and head points equal
-the transcript's last ones, the last record is the beacon (unless not required), no
-point is at infinity, and `check_powers` (zkwork.ceremony.consistency, shared with
+the transcript's last ones, the last record is the beacon (unless not required), at
+least one contributor besides the beacon ("contributors", records.check_contributors; a
+parameter may ask for more), no point is at infinity, and `check_powers` (zkwork.ceremony.consistency, shared with
 snarkjs_ptau.verify_ptau): tau_g1[0] and tau_g2[0] are the generators ("generators") and
 all the powers are consistent, with one pairing check per family on random linear
 combinations ("tau_g1_powers", "alpha_tau_g1_powers", "beta_tau_g1_powers",
 "tau_g2_powers", "beta_g2"). The records' snarkjs parts are snarkjs's business: they are
 checked on the exported file (snarkjs_ptau.verify_ptau, or snarkjs itself).
+
+A beacon is recomputed only within the limits of beacon_limits.BeaconLimits (an exponent
+bound and a time budget); beyond them its check fails, naming the limit.
 
 Verification never raises on bad transcript data: every check that cannot be evaluated
 (a missing proof, a malformed point in a record built in memory) is reported as failed
@@ -57,6 +61,7 @@ import time
 
 import numpy as np
 
+from zkwork.ceremony.beacon_limits import BeaconLimits
 from zkwork.ceremony.consistency import Checker, check_powers
 from zkwork.ceremony.pok import prove_knowledge, same_ratio
 from zkwork.ceremony.powers import ARRAYS, PowersOfTau
@@ -68,6 +73,7 @@ from zkwork.ceremony.records import (
     Transcript,
     VerificationReport,
     challenge,
+    check_contributors,
 )
 from zkwork.ceremony.snarkjs_ptau import beacon_randomness, first_challenge, snarkjs_contribution
 from zkwork.curve import G1Point, G2Point
@@ -148,8 +154,12 @@ def apply_beacon(state, value: bytes, iterations_exponent: int, index: int, cont
 
 
 # -- verification -----------------------------------------------------------------------
-def verify_phase1(transcript: Transcript, final_state: PowersOfTau, require_beacon=True) -> VerificationReport:
-    """Check every record of `transcript` and the final state; see the module docstring."""
+def verify_phase1(transcript: Transcript, final_state: PowersOfTau, require_beacon=True, *, min_contributors=1,
+                  limits=None) -> VerificationReport:
+    """Check every record of `transcript` and the final state, with at least
+    `min_contributors` (at least 1) contributors and the beacon within `limits` (a
+    BeaconLimits, its defaults if None); see the module docstring."""
+    limits = BeaconLimits() if limits is None else limits
     report = VerificationReport()
     check = Checker(report, "initial", "")
     if not check("power", lambda: isinstance(transcript.power, int) and 1 <= transcript.power,
@@ -162,14 +172,15 @@ def verify_phase1(transcript: Transcript, final_state: PowersOfTau, require_beac
     head = initial.head()
     records = list(transcript.records)
     for position, record in enumerate(records):
-        _verify_record(report, position, record, head, digest, is_last=position == len(records) - 1)
+        _verify_record(report, position, record, head, digest, position == len(records) - 1, limits)
         head, digest = getattr(record, "head", None), getattr(record, "new_digest", None)
     last = records[-1] if records else None
     _verify_final(report, transcript, final_state, head, digest, last, require_beacon)
+    check_contributors(Checker(report, "final", getattr(last, "contributor", "initial")), records, min_contributors)
     return report
 
 
-def _verify_record(report, position, record, previous_head, previous_digest, is_last):
+def _verify_record(report, position, record, previous_head, previous_digest, is_last, limits):
     check = Checker(report, position, getattr(record, "contributor", "?"))
     check("index", lambda: record.index == position,
           f"the record at position {position} says index {getattr(record, 'index', None)!r}")
@@ -193,8 +204,9 @@ def _verify_record(report, position, record, previous_head, previous_digest, is_
     check("beta_g2_consistent", lambda: same_ratio(g1, head.beta_g1, g2, head.beta_g2),
           "beta_g2 and beta_tau_g1[0] are not the same beta")
     if getattr(record, "kind", None) == "beacon" and getattr(record, "beacon", None) is not None:
-        check("beacon_secrets", lambda: _beacon_head(previous_head, record.beacon) == head,
-              "the points are not the previous ones times the secrets of the beacon value")
+        limits.check(check, "beacon_secrets", getattr(record.beacon, "iterations_exponent", None),
+                     lambda: _beacon_head(previous_head, record.beacon) == head,
+                     "the points are not the previous ones times the secrets of the beacon value")
 
 
 def _beacon_head(previous, beacon):

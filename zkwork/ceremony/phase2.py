@@ -59,12 +59,19 @@ and on the final key ("final"):
     <field>_unchanged   each of alpha_1, beta_2, gamma_2, ic, beta_1, a_query, b1_query,
                         b2_query and the QAP equals the initial key's
     final_delta         delta_1 and delta_2 are the last record's
+    delta_not_gamma     delta_2 is not +-gamma_2 (gamma_2 = [1]_2) and delta_1 not +-[1]_1:
+                        with delta = gamma, A = alpha_1, B = beta_2, C = -IC(x) verifies
+                        for any public x (C = IC(x) with delta = -gamma); the keys of no
+                        contribution, or of contributions multiplying to +-1
+    contributors        at least one contributor besides the beacon (more on request;
+                        records.check_contributors)
     l_query_delta       e(sum r_i L_i(final), delta_2) == e(sum r_i L_i(initial), [1]_2)
     h_query_delta       likewise for H,
 with random weights r_i from `secrets`: the final L and H points are the initial ones
-divided by the final delta, except with probability 1/r over the weights. Verification
-never raises on bad data: a check that cannot be evaluated fails with the error as its
-detail. It trusts `powers` (check them with verify_phase1).
+divided by the final delta, except with probability 1/r over the weights. The beacon is
+recomputed within beacon_limits.BeaconLimits (beyond them beacon_delta fails, naming the
+limit). Verification never raises on bad data: a check that cannot be evaluated fails
+with the error as its detail. It trusts `powers` (check them with verify_phase1).
 """
 import dataclasses
 import hashlib
@@ -76,17 +83,18 @@ from types import SimpleNamespace
 import numpy as np
 from numba import prange
 
+from zkwork.ceremony.beacon_limits import BeaconLimits
 from zkwork.ceremony.consistency import BAD_DATA, Checker
 from zkwork.ceremony.pok import KnowledgeProof, point_from_json, prove_knowledge, same_ratio
 from zkwork.ceremony.powers import PowersOfTau, encoding
 from zkwork.ceremony.records import (
+    FIELDS,
     KINDS,
     Beacon,
     VerificationReport,
-    _digest,
-    _get,
-    _int,
     challenge,
+    check_contributors,
+    read_digest,
     record_challenge,
     record_fields,
 )
@@ -302,14 +310,14 @@ class Phase2Record:
         field otherwise."""
         kind, beacon, contributor, seconds, head, proofs = record_fields(data, where)
         return cls(
-            index=_int(_get(data, "index", where), f"{where}.index", 2**32 - 1),
+            index=FIELDS.int(FIELDS.field(data, "index", where), f"{where}.index", 2**32 - 1),
             contributor=contributor,
             kind=kind,
-            previous_digest=_digest(_get(data, "previous_digest", where), f"{where}.previous_digest"),
-            new_digest=_digest(_get(data, "new_digest", where), f"{where}.new_digest"),
+            previous_digest=read_digest(FIELDS.field(data, "previous_digest", where), f"{where}.previous_digest"),
+            new_digest=read_digest(FIELDS.field(data, "new_digest", where), f"{where}.new_digest"),
             delta_1=point_from_json(G1Point, head, "delta_1", f"{where}.head"),
             delta_2=point_from_json(G2Point, head, "delta_2", f"{where}.head"),
-            proof=KnowledgeProof.from_json(_get(proofs, SECRET, f"{where}.proofs"), f"{where}.proofs.{SECRET}"),
+            proof=KnowledgeProof.from_json(FIELDS.field(proofs, SECRET, f"{where}.proofs"), f"{where}.proofs.{SECRET}"),
             seconds=float(seconds),
             beacon=beacon,
         )
@@ -379,9 +387,9 @@ def _same_field(a, b, name):
     return x == y
 
 
-def verify_phase2(powers: PowersOfTau, r1cs, records, final_pk: ProvingKey) -> VerificationReport:
+def verify_phase2(powers: PowersOfTau, r1cs, records, final_pk: ProvingKey, **options) -> VerificationReport:
     """Check the phase-2 records of `r1cs` from the powers of tau and the final keys; see
-    the module docstring."""
+    the module docstring. `options` as for verify_from_initial."""
     report = VerificationReport()
     try:
         initial = initial_keys(powers, r1cs)
@@ -389,6 +397,15 @@ def verify_phase2(powers: PowersOfTau, r1cs, records, final_pk: ProvingKey) -> V
         report.add("initial", "", "initial_keys", False, f"{type(error).__name__}: {error}")
         return report
     report.add("initial", "", "initial_keys", True)
+    return verify_from_initial(initial, records, final_pk, report=report, **options)
+
+
+def verify_from_initial(initial, records, final_pk, *, min_contributors=1, limits=None, report=None):
+    """verify_phase2 from the initial keys already computed (`initial_keys`), with at least
+    `min_contributors` (at least 1) contributors and the beacon within `limits` (a
+    BeaconLimits, its defaults if None); the checks are added to `report` if given."""
+    limits = BeaconLimits() if limits is None else limits
+    report = VerificationReport() if report is None else report
     digest = key_digest(initial).hex()
     delta_1, delta_2 = initial.delta_1, initial.vk.delta_2
     check = Checker(report, "initial", "")
@@ -397,15 +414,21 @@ def verify_phase2(powers: PowersOfTau, r1cs, records, final_pk: ProvingKey) -> V
         return report
     records = list(records)
     for position, record in enumerate(records):
-        _verify_record(report, position, record, delta_1, delta_2, digest, is_last=position == len(records) - 1)
+        _verify_record(report, position, record, delta_1, delta_2, digest, position == len(records) - 1, limits)
         delta_1, delta_2 = getattr(record, "delta_1", None), getattr(record, "delta_2", None)
         digest = getattr(record, "new_digest", None)
     last = records[-1] if records else None
-    _verify_final(report, initial, final_pk, delta_1, delta_2, digest, getattr(last, "contributor", "initial"))
+    contributor = getattr(last, "contributor", "initial")
+    _verify_final(report, initial, final_pk, delta_1, delta_2, digest, contributor)
+    check = Checker(report, "final", contributor)
+    gamma_2, g1 = initial.vk.gamma_2, G1Point.generator()
+    check("delta_not_gamma", lambda: delta_2 not in (gamma_2, -gamma_2) and delta_1 not in (g1, -g1),
+          "delta is +-1, +-gamma: anyone can forge a proof for any public signals")
+    check_contributors(check, records, min_contributors)
     return report
 
 
-def _verify_record(report, position, record, previous_1, previous_2, previous_digest, is_last):
+def _verify_record(report, position, record, previous_1, previous_2, previous_digest, is_last, limits):
     check = Checker(report, position, getattr(record, "contributor", "?"))
     check("index", lambda: record.index == position,
           f"the record at position {position} says index {getattr(record, 'index', None)!r}")
@@ -423,8 +446,9 @@ def _verify_record(report, position, record, previous_1, previous_2, previous_di
                                                  record.delta_2),
           "delta_1 and delta_2 are not the same delta")
     if getattr(record, "kind", None) == "beacon" and getattr(record, "beacon", None) is not None:
-        check("beacon_delta", lambda: _beacon_applied(record, previous_1, previous_2),
-              "delta is not the previous one times the delta of the beacon value")
+        limits.check(check, "beacon_delta", getattr(record.beacon, "iterations_exponent", None),
+                     lambda: _beacon_applied(record, previous_1, previous_2),
+                     "delta is not the previous one times the delta of the beacon value")
 
 
 def _beacon_applied(record, previous_1, previous_2):

@@ -24,7 +24,8 @@ all zeros for infinity) of every point in the order tau_g1, tau_g2, alpha_tau_g1
 beta_tau_g1, beta_g2: a function of the points alone, not of zkwork's limb layout.
 
 On disk a state is a directory: header.json (format, version, power, digest) and one
-.npy file per array; loading checks the header, every array's dtype and shape, that
+.npy file per array; loading reads regular files only, checks the header, every array's
+dtype and shape (from its .npy header, with the file's size, before reading it), that
 each coordinate is reduced, each point on its curve, each G2 point in the subgroup, and
 that the digest recomputed from the arrays matches the header's.
 """
@@ -45,15 +46,17 @@ from zkwork.curve import (
 )
 from zkwork.curve.batch_mul import batch_mul_g1, batch_mul_g2
 from zkwork.curve.msm import fixed_base_mul_g1, fixed_base_mul_g2
-from zkwork.errors import KeyFormatError, ShapeMismatchError, ZkworkError
+from zkwork.errors import KeyFormatError, ShapeMismatchError, WrongTypeError, ZkworkError
 from zkwork.field import FQ, FR, FieldVector, Fr
 from zkwork.groth16.snarkjs_json import read_json
 from zkwork.poly.kernels import powers
+from zkwork.regular_files import load_npy
 
 DIGEST_TAG = b"zkwork/ceremony/powers-of-tau/v1"
 FORMAT = "zkwork-powers-of-tau"
 VERSION = 1
 MAX_POWER = 28  # the 2-adicity of Fr: no larger radix-2 domain exists
+HEADER_JSON_BYTES = 4096  # header.json: four short fields, ~220 bytes as save writes them
 G1_SHAPE, G2_SHAPE = (2, 4), (2, 2, 4)
 ARRAYS = ("tau_g1", "tau_g2", "alpha_tau_g1", "beta_tau_g1")
 
@@ -138,7 +141,7 @@ class PowersOfTau:
                 )
             object.__setattr__(self, name, _frozen(array))
         if not isinstance(self.beta_g2, G2Point):
-            raise TypeError(f"beta_g2 must be a G2Point, got {type(self.beta_g2).__name__}")
+            raise WrongTypeError(f"beta_g2 must be a G2Point, got {type(self.beta_g2).__name__}")
 
     @property
     def size(self):
@@ -252,7 +255,7 @@ class PowersOfTau:
 
 
 def _read_header(path):
-    header = read_json(path, PowersFileError)
+    header = read_json(path, PowersFileError, max_bytes=HEADER_JSON_BYTES)
     if not isinstance(header, dict):
         raise PowersFileError(f"{path}: expected a JSON object")
     if header.get("format") != FORMAT:
@@ -272,15 +275,13 @@ def _read_points(path, shape, stored_shape=None):
     """The validated affine point array of shape `shape` in the .npy file `path` (which holds
     it with shape `stored_shape`, by default `shape`)."""
     stored_shape = stored_shape or shape
-    try:
-        array = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as error:
-        raise PowersFileError(f"{path}: {error}") from error
-    if array.dtype != np.uint64 or array.shape != stored_shape:
-        raise PowersFileError(
-            f"{path}: expected a uint64 array of shape {stored_shape}, got {array.dtype} {array.shape}"
-        )
-    array = array.reshape(shape)
+
+    def expect(dtype, got_shape):
+        if dtype != np.uint64 or got_shape != stored_shape:
+            raise PowersFileError(f"{path}: expected a uint64 array of shape {stored_shape}, got {dtype} {got_shape}")
+
+    # Read into memory, not mapped: the array checked below is then the one the state copies.
+    array = load_npy(path, PowersFileError, expect).reshape(shape)
     check = check_g2_affine_array if shape[1:] == G2_SHAPE else check_g1_affine_array
     try:
         check(array)

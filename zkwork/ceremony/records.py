@@ -57,6 +57,9 @@ from zkwork.formats.ptau_file import (
     PtauKey,
 )
 from zkwork.groth16.snarkjs_json import g1_to_json, g2_to_json, read_json
+from zkwork.json_fields import JsonFields
+
+FIELDS = JsonFields(TranscriptFormatError)  # the readers of a transcript's fields
 
 FORMAT = "zkwork-ceremony-phase1"
 VERSION = 1
@@ -100,10 +103,10 @@ class Beacon:
 
     @classmethod
     def from_json(cls, data, where):
-        _expect_object(data, where)
-        value = _hex(_get(data, "value", where), f"{where}.value")
-        exponent = _get(data, "iterations_exponent", where)
-        exponent = _int(exponent, f"{where}.iterations_exponent", MAX_ITERATIONS_EXPONENT)
+        FIELDS.object(data, where)
+        value = FIELDS.hex(FIELDS.field(data, "value", where), f"{where}.value")
+        exponent = FIELDS.field(data, "iterations_exponent", where)
+        exponent = FIELDS.int(exponent, f"{where}.iterations_exponent", MAX_ITERATIONS_EXPONENT)
         return cls(value=value, iterations_exponent=exponent)
 
 
@@ -128,13 +131,13 @@ def _snarkjs_to_json(contribution):
 
 
 def _snarkjs_from_json(data, where, head, contributor, beacon):
-    _expect_object(data, where)
-    keys = _expect_object(_get(data, "keys", where), f"{where}.keys")
-    proofs = {secret: KnowledgeProof.from_json(_get(keys, secret, f"{where}.keys"), f"{where}.keys.{secret}")
+    FIELDS.object(data, where)
+    keys = FIELDS.object(FIELDS.field(data, "keys", where), f"{where}.keys")
+    proofs = {secret: KnowledgeProof.from_json(FIELDS.field(keys, secret, f"{where}.keys"), f"{where}.keys.{secret}")
               for secret in SECRETS}
     hashes = {}
     for name, size in (("partial_hash", PARTIAL_HASH_BYTES), ("next_challenge", CHALLENGE_BYTES)):
-        hashes[name] = _hex(_get(data, name, where), f"{where}.{name}")
+        hashes[name] = FIELDS.hex(FIELDS.field(data, name, where), f"{where}.{name}")
         if len(hashes[name]) != size:
             raise TranscriptFormatError(f"{where}.{name}: expected {size} bytes, got {len(hashes[name])}")
     keys = {secret: PtauKey(proof.s_g1, proof.sx_g1, proof.spx_g2) for secret, proof in proofs.items()}
@@ -193,14 +196,14 @@ class ContributionRecord:
         if "snarkjs" in data:
             snarkjs = _snarkjs_from_json(data["snarkjs"], f"{where}.snarkjs", head, contributor, beacon)
         return cls(
-            index=_int(_get(data, "index", where), f"{where}.index", 2**32 - 1),
+            index=FIELDS.int(FIELDS.field(data, "index", where), f"{where}.index", 2**32 - 1),
             contributor=contributor,
             kind=kind,
-            previous_digest=_digest(_get(data, "previous_digest", where), f"{where}.previous_digest"),
-            new_digest=_digest(_get(data, "new_digest", where), f"{where}.new_digest"),
+            previous_digest=read_digest(FIELDS.field(data, "previous_digest", where), f"{where}.previous_digest"),
+            new_digest=read_digest(FIELDS.field(data, "new_digest", where), f"{where}.new_digest"),
             head=head,
             proofs={
-                name: KnowledgeProof.from_json(_get(proofs, name, f"{where}.proofs"), f"{where}.proofs.{name}")
+                name: KnowledgeProof.from_json(FIELDS.field(proofs, name, f"{where}.proofs"), f"{where}.proofs.{name}")
                 for name in SECRETS
             },
             seconds=float(seconds),
@@ -228,17 +231,17 @@ class Transcript:
 
     @classmethod
     def from_json(cls, data, where="transcript") -> "Transcript":
-        _expect_object(data, where)
+        FIELDS.object(data, where)
         if data.get("format") != FORMAT:
             raise TranscriptFormatError(f"{where}.format: expected {FORMAT!r}, got {data.get('format')!r}"[:200])
         if type(data.get("version")) is not int or data["version"] != VERSION:  # not true, not 1.0
             raise TranscriptFormatError(f"{where}.version: version {data.get('version')!r} is not supported")
-        records = _get(data, "records", where)
+        records = FIELDS.field(data, "records", where)
         if not isinstance(records, list):
             raise TranscriptFormatError(f"{where}.records: expected a list")
         return cls(
-            power=_int(_get(data, "power", where), f"{where}.power", MAX_POWER),
-            initial_digest=_digest(_get(data, "initial_digest", where), f"{where}.initial_digest"),
+            power=FIELDS.int(FIELDS.field(data, "power", where), f"{where}.power", MAX_POWER),
+            initial_digest=read_digest(FIELDS.field(data, "initial_digest", where), f"{where}.initial_digest"),
             records=[ContributionRecord.from_json(r, f"{where}.records[{i}]") for i, r in enumerate(records)],
         )
 
@@ -298,56 +301,58 @@ class VerificationReport:
         return "\n".join(lines)
 
 
+def contributors(records) -> list:
+    """The distinct names of the records' contributors other than the beacon, in order."""
+    names = [getattr(r, "contributor", None) for r in records if getattr(r, "kind", None) != "beacon"]
+    return list(dict.fromkeys(name for name in names if isinstance(name, str)))
+
+
+def check_contributors(check, records, minimum):
+    """The check "contributors": at least `minimum` (at least 1) distinct contributors
+    besides the beacon. With none, every secret is public (phase 1's come from the beacon
+    value, phase 2's delta is 1 = gamma, with which anyone forges proofs)."""
+    count = len(contributors(records))
+    return check("contributors", lambda: count >= max(1, minimum),
+                 f"{count} distinct contributors besides the beacon, at least {max(1, minimum)} required "
+                 f"(--min-contributors); without one, the secrets are public and proofs can be forged")
+
+
 # -- JSON field readers ----------------------------------------------------------------------
 def record_fields(data, where):
     """(kind, beacon, contributor, seconds, head, proofs) of a phase-1 or phase-2 record's
     JSON object, each checked; TranscriptFormatError naming `where` and the field."""
-    _expect_object(data, where)
-    kind = _get(data, "kind", where)
+    FIELDS.object(data, where)
+    kind = FIELDS.field(data, "kind", where)
     if kind not in KINDS:
         raise TranscriptFormatError(f"{where}.kind: expected one of {KINDS}, got {kind!r}"[:200])
     beacon = None
     if kind == "beacon":
-        beacon = Beacon.from_json(_get(data, "beacon", where), f"{where}.beacon")
+        beacon = Beacon.from_json(FIELDS.field(data, "beacon", where), f"{where}.beacon")
     elif "beacon" in data:
         raise TranscriptFormatError(f"{where}.beacon: only a record of kind 'beacon' has a beacon")
-    contributor = _get(data, "contributor", where)
+    contributor = FIELDS.field(data, "contributor", where)
     if not isinstance(contributor, str):
         raise TranscriptFormatError(f"{where}.contributor: expected a string, got {contributor!r}"[:200])
-    seconds = _get(data, "seconds", where)
+    seconds = FIELDS.field(data, "seconds", where)
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < math.inf:
         raise TranscriptFormatError(f"{where}.seconds: expected a non-negative number, got {seconds!r}"[:200])
-    head = _expect_object(_get(data, "head", where), f"{where}.head")
-    proofs = _expect_object(_get(data, "proofs", where), f"{where}.proofs")
+    head = FIELDS.object(FIELDS.field(data, "head", where), f"{where}.head")
+    proofs = FIELDS.object(FIELDS.field(data, "proofs", where), f"{where}.proofs")
     return kind, beacon, contributor, seconds, head, proofs
 
 
-def _expect_object(data, where):
-    if not isinstance(data, dict):
-        raise TranscriptFormatError(f"{where}: expected a JSON object, got {type(data).__name__}")
+def check_format(data, path, expected):
+    """`data`, checked to be a JSON object of format `expected` and version VERSION;
+    TranscriptFormatError naming `path` otherwise."""
+    FIELDS.object(data, str(path))
+    version = data.get("version")
+    if data.get("format") != expected or type(version) is not int or version != VERSION:
+        raise TranscriptFormatError(f"{path}: expected format {expected!r} version {VERSION}, got "
+                                    f"{data.get('format')!r} version {version!r}"[:300])
     return data
 
 
-def _get(data, key, where):
-    if key not in data:
-        raise TranscriptFormatError(f"{where}: missing {key!r}")
-    return data[key]
-
-
-def _int(value, where, maximum):
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
-        raise TranscriptFormatError(f"{where}: expected an int in [0, {maximum}], got {value!r}"[:200])
-    return value
-
-
-def _hex(value, where):
-    try:
-        return bytes.fromhex(value)
-    except (TypeError, ValueError):
-        raise TranscriptFormatError(f"{where}: expected a hex string, got {value!r}"[:200]) from None
-
-
-def _digest(value, where):
-    if len(_hex(value, where)) != 64:
-        raise TranscriptFormatError(f"{where}: a digest is 64 bytes (128 hex digits), got {value!r}"[:200])
+def read_digest(value, where):
+    """A BLAKE2b-512 digest of a record: 64 bytes as 128 hex digits, lower-cased."""
+    FIELDS.hex(value, where, 64)
     return value.lower()

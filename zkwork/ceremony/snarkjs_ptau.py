@@ -45,7 +45,10 @@ Verification (`verify_ptau`) does what `snarkjs powersoftau verify` does, as che
 VerificationReport (zkwork.ceremony.records), each contribution named by its position
 (0-based; snarkjs's #j is position j - 1) and name. Per contribution j, against the head
 points of j - 1 (the generators for j = 0) and g2_sp recomputed from challenge_(j-1):
-    beacon_key           (a beacon) the keys are those the beacon parameters give
+    beacon_key           (a beacon) the keys are those the beacon parameters give, checked
+                         only within the limits of beacon_limits.BeaconLimits (a bound on
+                         the exponent, a time budget: verify_ptau's keyword arguments); a
+                         beacon beyond them fails this check, its detail naming the limit
     pok_tau/alpha/beta   same_ratio(g1_s, g1_sx, g2_sp, g2_spx)
     tau_g1_ratio         same_ratio(prev tauG1, tauG1, tau's g2_sp, g2_spx)
     tau_g2_ratio         same_ratio(tau's g1_s, g1_sx, prev tauG2, tauG2)
@@ -79,9 +82,10 @@ import numpy as np
 from zkwork.ceremony.consistency import BAD_DATA, Checker, check_powers
 from zkwork.ceremony.pok import G2_COFACTOR, ZeroSecretError, same_ratio
 from zkwork.ceremony.powers import PowersOfTau, StateHead, encoding
+from zkwork.ceremony.beacon_limits import DEFAULT_MAX_EXPONENT, DEFAULT_TIME_BUDGET, BeaconLimits
 from zkwork.ceremony.records import MAX_ITERATIONS_EXPONENT, VerificationReport, snarkjs_record
 from zkwork.curve import G1Point, G2Point
-from zkwork.errors import ZkworkError
+from zkwork.errors import EncodingError, ZkworkError
 from zkwork.field import FQ, Fq, Fr, P, R
 from zkwork.field.fq2_element import Fq2
 from zkwork.formats.ptau_file import (
@@ -197,12 +201,12 @@ class Blake2b512:
 
     @classmethod
     def from_partial_hash(cls, data):
-        """The state a partialHash holds; ValueError if it cannot be one."""
+        """The state a partialHash holds; EncodingError if it cannot be one."""
         data = bytes(data)
         compressed = int.from_bytes(data[192:200], "little")
         pos = int.from_bytes(data[200:208], "little")
         if len(data) != 216 or pos > _BLOCK or compressed % _BLOCK or (compressed and not pos):
-            raise ValueError("not a BLAKE2b partial hash: wrong size, buffer position or byte count")
+            raise EncodingError("not a BLAKE2b partial hash: wrong size, buffer position or byte count")
         state = cls()
         state.h = np.frombuffer(data[_BLOCK:192], dtype="<u8").astype(np.uint64)
         state.buffer = data[:pos]
@@ -522,13 +526,14 @@ def _g2_sp_or_none(personalization, challenge, c, name):
         return None
 
 
-def _verify_contribution(report, position, c, previous, challenge):
-    """snarkjs's verifyContribution: c against the previous head and challenge."""
+def _verify_contribution(report, position, c, previous, challenge, limits):
+    """snarkjs's verifyContribution: c against the previous head and challenge, a beacon
+    within `limits`."""
     where = f"(snarkjs #{position + 1})"
     check = Checker(report, position, c.name or "")
     if c.kind == BEACON:
-        check("beacon_key", lambda: _beacon_matches(c, challenge),
-              f"the keys are not those the beacon parameters give {where}")
+        limits.check(check, "beacon_key", c.iterations_exponent, lambda: _beacon_matches(c, challenge),
+                     f"the keys are not those the beacon parameters give {where}")
     sp = {name: _g2_sp_or_none(i, challenge, c, name) for i, name in enumerate(SECRETS)}
     for name in SECRETS:
         check(f"pok_{name}", lambda: same_ratio(c.key(name).g1_s, c.key(name).g1_sx, sp[name], c.key(name).g2_spx),
@@ -568,10 +573,13 @@ def _verify_state(report, ptau, last, head, challenge):
               "the last nextChallenge is not the hash of its response and the state")
 
 
-def verify_ptau(ptau) -> VerificationReport:
+def verify_ptau(ptau, *, max_beacon_exponent=DEFAULT_MAX_EXPONENT,
+                time_budget=DEFAULT_TIME_BUDGET) -> VerificationReport:
     """Check a .ptau (a path or a PtauFile) as `snarkjs powersoftau verify` does, and a
-    little more; see the module docstring. Wrong points or hashes make checks fail rather
+    little more, recomputing a beacon only within the bound and time budget of
+    beacon_limits; see the module docstring. Wrong points or hashes make checks fail rather
     than raise (reading a path raises the FormatError of a malformed file)."""
+    limits = BeaconLimits(max_beacon_exponent, time_budget)
     if not isinstance(ptau, PtauFile):
         ptau = read_ptau(ptau)
     report = VerificationReport()
@@ -579,7 +587,7 @@ def verify_ptau(ptau) -> VerificationReport:
     head = StateHead(tau_g1=g1, tau_g2=g2, alpha_g1=g1, beta_g1=g1, beta_g2=g2)
     challenge = previous_challenge = first_challenge(ptau.ceremony_power)
     for position, contribution in enumerate(ptau.contributions):
-        _verify_contribution(report, position, contribution, head, challenge)
+        _verify_contribution(report, position, contribution, head, challenge, limits)
         head, previous_challenge, challenge = head_of(contribution), challenge, contribution.next_challenge
     last = ptau.contributions[-1] if ptau.contributions else None
     _verify_state(report, ptau, last, head, previous_challenge)

@@ -13,12 +13,19 @@ Integers are little-endian; a field element is an n8-byte little-endian integer 
 for BN254), following its section's convention (plain, or Montgomery). Sections are found by
 type: their order on disk is free (circom writes an .r1cs's constraints before its header).
 
-Reading scans the section table once, checking that every section lies inside the file
-(TruncatedFileError otherwise). A `Section` is a cursor over one section's data: a read past
-its end is a SectionSizeError, `need` refuses a count whose items cannot fit in what is left
-(CountTooLargeError, before anything of that size is allocated) and `finish` checks that the
-content used up the declared size exactly. Every error names the file and the section.
+Reading memory-maps the file (a regular file only: a device such as /dev/zero, a FIFO or a
+directory is an UnreadableBinaryFileError) and scans the section table once, checking that
+every section lies inside the file (TruncatedFileError otherwise). The scan touches only the
+section headers and sections are memoryviews into the map, so nothing is read beyond what
+the file holds, and a multi-GB .ptau costs address space until its points are used.
+
+A `Section` is a cursor over one section's data: a read past its end is a SectionSizeError,
+`need` refuses a count whose items cannot fit in what is left (CountTooLargeError, before
+anything of that size is allocated) and `finish` checks that the content used up the
+declared size exactly. Every error names the file and the section.
 """
+import os
+import secrets
 from pathlib import Path
 
 import numpy as np
@@ -30,14 +37,20 @@ from zkwork.errors import (
     MissingSectionError,
     SectionSizeError,
     TruncatedFileError,
+    UnreadableBinaryFileError,
     UnsupportedVersionError,
     WrongFieldError,
     WrongMagicError,
 )
+from zkwork.regular_files import map_regular
 
 FILE_HEADER_BYTES = 12
 SECTION_HEADER_BYTES = 12
 N8 = 32  # bytes per BN254 field element (both Fq and Fr fit in 4 64-bit limbs)
+# The kinds read here define at most 15 section types (a prepared .ptau), each present once.
+# Every entry of the table costs a Python object of ~200 bytes, so without a bound a file of
+# empty 12-byte section headers would cost ~15 times its size in memory.
+MAX_SECTIONS = 64
 
 
 class Section:
@@ -51,12 +64,15 @@ class Section:
 
     @property
     def remaining(self):
+        """The number of bytes left after the cursor."""
         return len(self.data) - self.pos
 
     def error(self, cls, message):
+        """An exception of class `cls` (not raised) naming the file and the section."""
         return cls(f"{self.where}: {message}", section=self.name)
 
     def take(self, size):
+        """The next `size` bytes (a memoryview), advancing the cursor; SectionSizeError past the end."""
         if size > self.remaining:
             raise self.error(
                 SectionSizeError,
@@ -68,12 +84,15 @@ class Section:
         return chunk
 
     def u32(self):
+        """The next 4 bytes as a little-endian unsigned int."""
         return int.from_bytes(self.take(4), "little")
 
     def u64(self):
+        """The next 8 bytes as a little-endian unsigned int."""
         return int.from_bytes(self.take(8), "little")
 
     def integer(self, n8=N8):
+        """The next n8 bytes as a little-endian unsigned int (a field element as stored, unchecked)."""
         return int.from_bytes(self.take(n8), "little")
 
     def need(self, count, item_bytes, what):
@@ -112,6 +131,7 @@ class Section:
             raise self.error(WrongFieldError, f"prime {prime} is not BN254's {field_name} modulus {expected}")
 
     def finish(self):
+        """Raises SectionSizeError unless the content used up the section's declared size."""
         if self.pos != len(self.data):
             raise self.error(
                 SectionSizeError,
@@ -130,12 +150,15 @@ class BinFile:
         self.names = names
 
     def name_of(self, section_type):
+        """The name of a section type for messages, or "section N" for an unnamed one."""
         return self.names.get(section_type, f"section {section_type}")
 
     def where(self, section_type):
+        """"path: section N (name)", the prefix of errors about that section."""
         return f"{self.path}: section {section_type} ({self.name_of(section_type)})"
 
     def has(self, section_type):
+        """Whether the file has at least one section of this type."""
         return section_type in self.sections
 
     def section(self, section_type):
@@ -151,7 +174,7 @@ class BinFile:
 
 def read_bin_file(path, kind, max_version, names):
     """Scan a file of this kind; `names` maps section types to names for messages."""
-    data = memoryview(Path(path).read_bytes())
+    data = map_regular(path, UnreadableBinaryFileError)
     if len(data) < FILE_HEADER_BYTES:
         raise TruncatedFileError(f"{path}: {len(data)} bytes, shorter than the {FILE_HEADER_BYTES}-byte file header")
     magic = bytes(data[:4])
@@ -161,6 +184,8 @@ def read_bin_file(path, kind, max_version, names):
     if not 1 <= version <= max_version:
         raise UnsupportedVersionError(f"{path}: .{kind} version {version}, this reader knows 1 to {max_version}")
     count = int.from_bytes(data[8:12], "little")
+    if count > MAX_SECTIONS:
+        raise CountTooLargeError(f"{path}: {count} sections, more than the {MAX_SECTIONS} a .{kind} file may have")
     sections, pos = {}, FILE_HEADER_BYTES
     for index in range(count):
         if pos + SECTION_HEADER_BYTES > len(data):
@@ -186,26 +211,40 @@ def read_bin_file(path, kind, max_version, names):
 
 def write_bin_file(path, kind, version, sections):
     """Write a file of this kind from (section type, bytes) pairs, in the order given."""
-    with open(path, "wb") as f:
-        f.write(kind.encode() + version.to_bytes(4, "little") + len(sections).to_bytes(4, "little"))
-        for section_type, data in sections:
-            f.write(section_type.to_bytes(4, "little") + len(data).to_bytes(8, "little"))
-            f.write(data)
+    # Written beside `path` and renamed over it, never truncated in place: the file replaced
+    # may be memory-mapped by read_bin_file with its sections still in use (a PtauFile's
+    # other_sections, or the very sections being written), and a mapped page cut off by a
+    # truncation kills the reader with SIGBUS.
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temporary, "xb") as f:
+            f.write(kind.encode() + version.to_bytes(4, "little") + len(sections).to_bytes(4, "little"))
+            for section_type, data in sections:
+                f.write(section_type.to_bytes(4, "little") + len(data).to_bytes(8, "little"))
+                f.write(data)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def u32(value):
+    """A value as 4 little-endian bytes."""
     return int(value).to_bytes(4, "little")
 
 
 def u64(value):
+    """A value as 8 little-endian bytes."""
     return int(value).to_bytes(8, "little")
 
 
 def integer(value, n8=N8):
+    """A value as n8 little-endian bytes (32 by default: a BN254 field element)."""
     return int(value).to_bytes(n8, "little")
 
 
 def prime_header(prime):
+    """The (n8, prime) pair that opens .r1cs, .wtns and zkey headers, as bytes."""
     return u32(N8) + integer(prime)
 
 

@@ -25,19 +25,14 @@ With p the header's power and N = 2^p:
                                 G1 points (12, from tauG1), 2^(p+1) - 1 G2 points (13) and
                                 2^(p+1) - 1 G1 points (14 and 15, from alpha and beta)
 
-A point is stored as in zkey files: x, y (G2: x.c0, x.c1, y.c0, y.c1), each coordinate 32
-bytes of little-endian limbs in Montgomery form with R = 2^256, exactly zkwork's affine
-Montgomery arrays; all-zero coordinates are the point at infinity (snarkjs's "LEM" form).
-
-Reading checks the container (binfile), the prime and element size, the power (1 to 28,
-the 2-adicity of Fr) and that ceremonyPower is not below it, that every section has the
-size the power implies (before anything is allocated), that every coordinate is below q,
-every point is on its curve and every G2 point in the subgroup (zkwork.curve's parallel
-checks of affine arrays), and parses the contributions strictly (known types and parameters, sorted,
-each record used up exactly). The phase-2 sections and any other section are kept as
-bytes, unparsed; their sizes are checked for 12 to 15. `write_ptau` writes sections 1 to
-7 and then the others by increasing type, as snarkjs does, so reading and writing a
-snarkjs file gives it back byte for byte.
+Points are stored as in zkey files: exactly zkwork's affine Montgomery arrays, all zeros
+for infinity (snarkjs's "LEM" form). Reading checks the container (binfile), the prime, the
+power (1 to 28, the 2-adicity of Fr; ceremonyPower not below it), every section's size
+before allocating, every point (canonical, on its curve, G2 points in the subgroup) and the
+contributions, strictly. The phase-2 sections and any other section stay unparsed
+memoryviews into the file's map (two thirds of a prepared file, not read until used).
+`write_ptau` writes sections 1 to 7, then the others by increasing type, as snarkjs does,
+so a snarkjs file reads and writes back byte for byte.
 """
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -55,6 +50,7 @@ from zkwork.curve import (
 from zkwork.errors import (
     EncodingError,
     InvalidValueError,
+    InvariantError,
     NonCanonicalEncodingError,
     PointNotInSubgroupError,
     PointNotOnCurveError,
@@ -147,7 +143,8 @@ class PtauContribution:
 @dataclass(frozen=True, eq=False)
 class PtauFile:
     """A .ptau file: the header, the point sections as affine Montgomery arrays (beta_g2 a
-    point), the contributions, and every other section as bytes by type."""
+    point), the contributions, and every other section as bytes (or a memoryview into the
+    file read) by type."""
 
     power: int
     ceremony_power: int
@@ -264,7 +261,7 @@ def _first_invalid_point(arrays, names):
                 _checker(array)(row[None])
             except _POINT_ERRORS as error:
                 return index, name, error
-    raise AssertionError("the batch check failed but no single point does")
+    raise InvariantError("the batch check failed but no single point does")
 
 
 def _read_contributions(binfile):
@@ -308,7 +305,7 @@ def _other_sections(binfile, power):
                 section = binfile.section(section_type)
                 raise section.error(InvalidValueError, f"{len(data)} bytes, but {count} points of power {power} "
                                                        f"take {expected}")
-        others[section_type] = bytes(data)
+        others[section_type] = data
     return others
 
 

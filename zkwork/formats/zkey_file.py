@@ -14,28 +14,33 @@
     section 7   B2              nVars G2 points          [v_i(tau)]_2
     section 8   C               nVars - nPublic - 1 G1 points, one per private wire
     section 9   H               domainSize G1 points, for the quotient's evaluations on the
-                                odd coset (see zkwork.groth16.zkey_prover)
+                                odd coset (see zkwork.interop.zkey_prover)
     section 10  contributions   the phase-2 ceremony's transcript; kept as bytes, unparsed
 
 A G1 point is x, y and a G2 point x.c0, x.c1, y.c0, y.c1, each coordinate 32 bytes of
-little-endian limbs in Montgomery form with R = 2^256 (x R mod q): exactly the limbs of
-zkwork's affine Montgomery arrays, so sections 5 to 9 load straight into MSM-ready arrays;
-all-zero coordinates are the point at infinity in both. A coefficient value c is stored as
-c R^2 mod r ("Montgomery of Montgomery": snarkjs multiplies it by the plain witness with a
-Montgomery product, giving c z R); one Montgomery reduction turns it into zkwork's c R.
-The coefficients list A and B only, including snarkjs's binding rows A[m + i][i] = 1 for
-the one and the public signals; C's constraints live in the IC and C points only.
+little-endian limbs in Montgomery form (x R mod q, R = 2^256), all zeros for infinity:
+exactly zkwork's affine Montgomery arrays, so sections 5 to 9 load straight into MSM.
+A coefficient c is stored as c R^2 mod r (snarkjs multiplies it by the plain witness with a
+Montgomery product, giving c z R); one Montgomery reduction turns it into zkwork's c R. Only
+A and B are listed, with snarkjs's binding rows A[m + i][i] = 1 for the one and the public
+signals; C lives in the IC and C points only.
 
-Reading checks the container (see binfile), the protocol, both primes, that every count
-fits its section and every section is used up exactly, that the header and IC points are on
-the curve and in the subgroup, that the long point arrays have canonical coordinates (< q),
-and that coefficients are in range. `write_zkey` writes the same bytes back.
+Reading checks the container (see binfile), protocol, primes, counts and section sizes, the
+header and IC points (on the curve, in the subgroup), the long point arrays (canonical, on
+the curve; B2's subgroup checks run when a proof fails, see zkwork.groth16.key_checks) and
+the coefficients' ranges. `write_zkey` writes the same bytes back.
 """
 from dataclasses import dataclass
 
 import numpy as np
 
-from zkwork.curve import G1Point, g1_affine_array, g1_points_from_affine_array, g2_points_from_affine_array
+from zkwork.curve import (
+    G1Point,
+    first_off_curve,
+    g1_affine_array,
+    g1_points_from_affine_array,
+    g2_points_from_affine_array,
+)
 from zkwork.errors import InvalidValueError, UnsupportedProtocolError, ZkworkError
 from zkwork.field import FQ, FR, P, R
 from zkwork.formats.binfile import limbs_bytes, prime_header, read_bin_file, u32, write_bin_file
@@ -76,6 +81,7 @@ class ZKey:
 
     @property
     def num_public(self):
+        """The number of public signals, outputs and public inputs (vk.num_public)."""
         return self.vk.num_public
 
     def matrix(self, name):
@@ -150,6 +156,9 @@ def _read_point_section(binfile, section_type, count, shape):
     section = binfile.section(section_type)
     array = _points(section, count, shape, f"{count} points")
     section.finish()
+    index = first_off_curve(array)
+    if index is not None:
+        raise section.error(InvalidValueError, f"point {index} is not on the curve")
     return array
 
 
@@ -204,3 +213,24 @@ def write_zkey(zkey, path):
     if zkey.contributions is not None:
         sections.append((CONTRIBUTIONS, zkey.contributions))
     write_bin_file(path, "zkey", 1, sections)
+
+
+def zkey_from_proving_key(pk):
+    """A structurally valid snarkjs-layout ZKey holding zkwork's key for the same circuit:
+    A and B coefficients from the QAP, the private wires' L points as section C, H padded
+    to the domain size. Good for exercising the reader; not a key snarkjs would prove with
+    (snarkjs's H points sit on another coset)."""
+    qap = pk.qap
+    records = []
+    for matrix, rows in ((0, qap.A), (1, qap.B)):
+        for row in range(len(rows.indptr) - 1):
+            for k in range(rows.indptr[row], rows.indptr[row + 1]):
+                records.append((matrix, row, int(rows.indices[k]), rows.coeffs[k]))
+    coefficients = np.zeros(len(records), dtype=COEFFICIENT)
+    for k, (matrix, row, signal_, value) in enumerate(records):
+        coefficients[k] = (matrix, row, signal_, value)
+    h = np.concatenate([pk.h_query, g1_affine_array([G1Point.generator()])])
+    return ZKey(num_vars=qap.num_wires, domain_size=qap.domain.size, vk=pk.vk, beta_1=pk.beta_1,
+                delta_1=pk.delta_1, coefficients=coefficients, a_query=np.array(pk.a_query),
+                b1_query=np.array(pk.b1_query), b2_query=np.array(pk.b2_query), c_query=np.array(pk.l_query),
+                h_query=h, contributions=b"contributions of a fuzzing seed")

@@ -8,11 +8,13 @@ import json
 from pathlib import Path
 
 from zkwork.errors import CircuitInputError, KeyFormatError
-from zkwork.groth16.key_files import load_proving_key, save_proving_key
+from zkwork.groth16.key_checks import check_arrays_on_curve
+from zkwork.groth16.key_files import POINT_ARRAYS, load_proving_key, save_proving_key
 from zkwork.groth16.snarkjs_json import read_json, save_json, vk_to_json
 
 
 def save_circuit_dir(directory, pattern, r1cs, pk):
+    """Writes proving_key/, verification_key.json and circuit.json of a circuit into `directory`."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     save_proving_key(pk, directory / "proving_key")
@@ -22,7 +24,9 @@ def save_circuit_dir(directory, pattern, r1cs, pk):
 
 
 def load_circuit_dir(directory):
-    """(pattern, proving key) of a directory written by save_circuit_dir."""
+    """(pattern, proving key) of a directory written by save_circuit_dir, every point of the
+    key's arrays checked on the curve (see key_checks; its subgroup checks of b2_query run when
+    a proof made with it fails). Not check_proving_key: the ceremony loads its initial keys."""
     from zkwork.patterns import get_pattern
 
     directory = Path(directory)
@@ -31,7 +35,9 @@ def load_circuit_dir(directory):
         pattern = get_pattern(description["pattern"], description["variant"], **description["params"])
     except (KeyError, TypeError) as error:
         raise KeyFormatError(f"{directory / 'circuit.json'}: {error!r}") from error
-    return pattern, load_proving_key(directory / "proving_key")
+    pk = load_proving_key(directory / "proving_key")
+    check_arrays_on_curve({name: getattr(pk, name) for name in POINT_ARRAYS}, directory / "proving_key")
+    return pattern, pk
 
 
 def inputs_from_json(obj, where="input"):

@@ -8,10 +8,12 @@ from zkwork.field import FR, FieldVector, Fr
 from zkwork.groth16.keys import ProvingKey, VerifyingKey
 from zkwork.groth16.qap import QAP
 from zkwork.poly.kernels import powers
+from zkwork.errors import DegenerateSecretError
 
 
 @dataclass(frozen=True)
 class ToxicWaste:
+    """The secrets of a Groth16 setup: tau, alpha, beta, gamma and delta in Fr."""
     tau: Fr
     alpha: Fr
     beta: Fr
@@ -35,11 +37,12 @@ def setup(r1cs, backend="fast"):
 
 
 def setup_from_toxic_waste(r1cs, waste, backend="fast"):
+    """The ProvingKey of an R1CS from given toxic waste; DegenerateSecretError if Z(tau) = 0."""
     be = get_backend(backend)
     qap = QAP.from_r1cs(r1cs)
     tau, alpha, beta, gamma, delta = waste.tau, waste.alpha, waste.beta, waste.gamma, waste.delta
     if tau ** qap.domain.size == 1:
-        raise ValueError("tau lies in the evaluation domain, where Z(tau) = 0; draw another")
+        raise DegenerateSecretError("tau lies in the evaluation domain, where Z(tau) = 0; draw another")
     g1, g2 = G1Point.generator(), G2Point.generator()
     u, v, w = qap.wire_polynomials_at(tau)
     # K_i = beta u_i + alpha v_i + w_i, split between public (/gamma) and private (/delta) wires

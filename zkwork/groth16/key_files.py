@@ -6,11 +6,13 @@ a large key loads in milliseconds (memory-mapped) and keeps the prover's layout.
     a_query.npy ...      affine Montgomery point arrays (see keys.ProvingKey)
     A_indptr.npy ...     the QAP's matrices in CSR form (see qap.SparseMatrix)
 
-Reading checks the header, every array's presence, dtype and shape against the header,
-and that every stored limb vector is below p (points) or r (coefficients); errors name
-the file.
+Reading checks the header, every array's presence, dtype and shape against the header
+(from the .npy header, with the file's size, before the array is mapped; a device, FIFO or
+directory in an array's place is refused), and that every stored limb vector is below p
+(points) or r (coefficients); errors name the file.
 """
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -20,13 +22,16 @@ from zkwork.field import FQ, FR
 from zkwork.groth16.keys import ProvingKey
 from zkwork.groth16.qap import QAP, SparseMatrix
 from zkwork.groth16.snarkjs_json import g1_from_json, g1_to_json, read_json, vk_from_json, vk_to_json
+from zkwork.json_fields import JsonFields
 from zkwork.poly import Domain
+from zkwork.regular_files import load_npy
 
 FORMAT, VERSION = "zkwork-groth16-proving-key", 1
 POINT_ARRAYS = {"a_query": (2, 4), "b1_query": (2, 4), "b2_query": (2, 2, 4), "l_query": (2, 4), "h_query": (2, 4)}
 
 
 def save_proving_key(pk, directory):
+    """Writes pk to `directory` in zkwork's proving-key format (header.json and .npy arrays)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     qap = pk.qap
@@ -36,25 +41,36 @@ def save_proving_key(pk, directory):
         "beta_1": g1_to_json(pk.beta_1), "delta_1": g1_to_json(pk.delta_1),
     }
     for name in POINT_ARRAYS:
-        np.save(directory / f"{name}.npy", getattr(pk, name))
+        _save_array(directory / f"{name}.npy", getattr(pk, name))
     for matrix_name in "ABC":
         matrix = getattr(qap, matrix_name)
         for part in ("indptr", "indices", "coeffs"):
-            np.save(directory / f"{matrix_name}_{part}.npy", getattr(matrix, part))
+            _save_array(directory / f"{matrix_name}_{part}.npy", getattr(matrix, part))
     (directory / "header.json").write_text(json.dumps(header, indent=1) + "\n")
 
 
+def _save_array(path, array):
+    """np.save through a temporary name and a rename: a key loaded earlier from the same
+    directory keeps its memory-mapped arrays (an in-place rewrite would change them under
+    it, or end the process with SIGBUS when the file shrinks)."""
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "wb") as f:
+        np.save(f, array)
+    os.replace(temporary, path)
+
+
 def _load(directory, name, dtype, shape):
+    """The array `name` of the key directory, memory-mapped read-only; its header must declare
+    `dtype` and `shape` (None: any length) and the file hold exactly that, checked first."""
     path = directory / f"{name}.npy"
-    try:
-        array = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (OSError, ValueError, EOFError) as error:  # EOFError: an empty file
-        raise KeyFormatError(f"{path}: {error}") from error
-    if array.dtype != dtype or array.ndim != len(shape) or any(
-        want is not None and got != want for got, want in zip(array.shape, shape)
-    ):
-        raise KeyFormatError(f"{path}: expected {np.dtype(dtype)} of shape {shape}, got {array.dtype} {array.shape}")
-    return array
+
+    def expect(got_dtype, got_shape):
+        if got_dtype != dtype or len(got_shape) != len(shape) or any(
+            want is not None and got != want for got, want in zip(got_shape, shape)
+        ):
+            raise KeyFormatError(f"{path}: expected {np.dtype(dtype)} of shape {shape}, got {got_dtype} {got_shape}")
+
+    return load_npy(path, KeyFormatError, expect, mmap_mode=True)
 
 
 def _check_below(array, field, path):
@@ -65,19 +81,20 @@ def _check_below(array, field, path):
         raise KeyFormatError(f"{path}: limb vector {int(np.argmin(below))} is not below the {field.name} modulus")
 
 
+HEADER = JsonFields(KeyFormatError)
+MAX_COUNT = 1 << 40  # wires, public signals or domain points: far beyond any key that fits a disk
+
+
 def _header_int(header, key, path):
-    """header[key], which must be a JSON integer >= 0 (not a float, not true or false)."""
-    value = header.get(key)
-    if type(value) is not int or value < 0:
-        raise KeyFormatError(f"{path}: {key} must be a non-negative integer, got {value!r}"[:200])
-    return value
+    return HEADER.int(HEADER.field(header, key, str(path)), f"{path}: {key}", MAX_COUNT)
 
 
 def load_proving_key(directory):
+    """The ProvingKey in `directory`, arrays memory-mapped; KeyFormatError naming the bad file."""
     directory = Path(directory)
     path = directory / "header.json"
     header = read_json(path, KeyFormatError)
-    if not isinstance(header, dict) or header.get("format") != FORMAT or _header_int(header, "version", path) != VERSION:
+    if HEADER.object(header, str(path)).get("format") != FORMAT or _header_int(header, "version", path) != VERSION:
         raise KeyFormatError(f"{path}: not a {FORMAT} version {VERSION} header")
     wires, public, n = (_header_int(header, key, path) for key in ("num_wires", "num_public", "domain_size"))
     try:

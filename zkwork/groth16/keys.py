@@ -1,4 +1,4 @@
-"""Groth16's data: proving key, verifying key (and its prepared form), proof.
+"""Groth16's data: proving key, verifying key, proof (the prepared key is in `verifier`).
 
 Names follow the paper (Groth 2016, "On the Size of Pairing-based Non-interactive
 Arguments") and snarkjs: for wire polynomials u_i, v_i, w_i and toxic waste
@@ -20,6 +20,7 @@ from zkwork.groth16.qap import QAP
 
 @dataclass(frozen=True)
 class VerifyingKey:
+    """The verifying key of a Groth16 proof: [alpha]_1, [beta]_2, [gamma]_2, [delta]_2 and the IC points."""
     alpha_1: G1Point
     beta_2: G2Point
     gamma_2: G2Point
@@ -28,11 +29,13 @@ class VerifyingKey:
 
     @property
     def num_public(self):
+        """The number of public signals, one less than the IC points."""
         return len(self.ic) - 1
 
 
 @dataclass(frozen=True)
 class ProvingKey:
+    """The proving key: vk, [beta]_1, [delta]_1, the A, B, L and H queries and the QAP."""
     vk: VerifyingKey
     beta_1: G1Point
     delta_1: G1Point
@@ -46,6 +49,7 @@ class ProvingKey:
 
 @dataclass(frozen=True)
 class Proof:
+    """A Groth16 proof: the points [A]_1, [B]_2 and [C]_1."""
     a: G1Point
     b: G2Point
     c: G1Point

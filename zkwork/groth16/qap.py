@@ -82,6 +82,7 @@ def _first_unsatisfied_row(a, b, c):
 
 @dataclass
 class QAP:
+    """The quadratic arithmetic program of an R1CS: its domain and the sparse matrices A, B, C."""
     domain: Domain
     num_wires: int
     num_public: int  # public signals, not counting the constant one
@@ -91,6 +92,7 @@ class QAP:
 
     @classmethod
     def from_r1cs(cls, r1cs):
+        """The QAP of an R1CS, plus one row in A per public wire and the constant one."""
         rows = r1cs.num_constraints + r1cs.num_public + 1
         binding = [{i: 1} for i in range(r1cs.num_public + 1)]
         return cls(

@@ -17,14 +17,14 @@ Reading checks everything and raises JsonFormatError naming the file part that i
 (`proof.pi_b[1][0]`, `verification_key.IC[2]`); points must be on the curve and in the
 subgroup. Numbers are strings of ASCII digits (leading zeros allowed) below p (coordinates)
 or r (public inputs). `read_json`, shared by the readers of JSON files (these, the proving
-key's header, the ceremony's headers and transcripts), refuses a file that is not UTF-8 or
+key's header, the ceremony's headers and transcripts), reads regular files only, of at most
+MAX_JSON_BYTES (or the caller's bound), and refuses a file that is not UTF-8 or
 whose arrays and objects nest deeper than MAX_JSON_DEPTH, before json.loads: py_ecc raises
 Python's recursion limit to 10^5 at import, and the C parser then recurses through deep
 nesting until the C stack overflows.
 """
 import json
 import re
-from pathlib import Path
 
 from zkwork.curve import G1Point, G2Point
 from zkwork.errors import JsonFormatError, ZkworkError
@@ -32,7 +32,9 @@ from zkwork.field import P, R
 from zkwork.field.params import X
 from zkwork.field import fq2
 from zkwork.groth16.keys import Proof, VerifyingKey
+from zkwork.json_fields import JsonFields
 from zkwork.pairing import pairing
+from zkwork.regular_files import read_regular
 
 
 SNARKJS_GT_EXPONENT = 2 * X * (6 * X**2 + 3 * X + 1) % R  # see the module docstring
@@ -40,6 +42,7 @@ SNARKJS_GT_EXPONENT = 2 * X * (6 * X**2 + 3 * X + 1) % R  # see the module docst
 
 # -- writing ---------------------------------------------------------------------------------
 def g1_to_json(point):
+    """A G1Point in snarkjs's JSON shape [x, y, "1"], ["0", "1", "0"] for infinity."""
     if point.is_infinity():
         return ["0", "1", "0"]
     x, y = point.to_affine()
@@ -47,6 +50,7 @@ def g1_to_json(point):
 
 
 def g2_to_json(point):
+    """A G2Point in snarkjs's JSON shape [[x_c0, x_c1], [y_c0, y_c1], ["1", "0"]]."""
     if point.is_infinity():
         return [["0", "0"], ["1", "0"], ["0", "0"]]
     x, y = point.to_affine()
@@ -59,6 +63,7 @@ def _gt(value):
 
 
 def vk_to_json(vk):
+    """A VerifyingKey as snarkjs's verification_key.json object, vk_alphabeta_12 included."""
     return {
         "protocol": "groth16",
         "curve": "bn128",
@@ -73,35 +78,22 @@ def vk_to_json(vk):
 
 
 def proof_to_json(proof):
+    """A Proof as snarkjs's proof.json object."""
     return {"pi_a": g1_to_json(proof.a), "pi_b": g2_to_json(proof.b), "pi_c": g1_to_json(proof.c), "protocol": "groth16", "curve": "bn128"}
 
 
 def public_to_json(values):
+    """Public inputs as snarkjs's public.json list of decimal strings."""
     return [str(int(v)) for v in values]
 
 
 # -- reading ---------------------------------------------------------------------------------
-def _number(value, where, bound, bound_name):
-    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
-        raise JsonFormatError(f"{where}: expected a decimal string, got {value!r}"[:200])
-    digits = value.lstrip("0") or "0"
-    if len(digits) > len(str(bound)):  # checked before int(), which refuses 4300 digits and more
-        raise JsonFormatError(f"{where}: a number of {len(digits)} digits is not below {bound_name}")
-    n = int(digits)
-    if n >= bound:
-        raise JsonFormatError(f"{where}: {n} is not below {bound_name}")
-    return n
-
-
-def _list(value, length, where):
-    if not isinstance(value, list) or len(value) != length:
-        raise JsonFormatError(f"{where}: expected a list of {length}, got {value!r}"[:200])
-    return value
+JSON = JsonFields(JsonFormatError)
 
 
 def _point(cls, value, where):
     coordinate, zero, one = _COORDINATES[cls]
-    x, y, z = _list(value, 3, where)
+    x, y, z = JSON.list(value, where, 3)
     x, y, z = coordinate(x, f"{where}[0]"), coordinate(y, f"{where}[1]"), coordinate(z, f"{where}[2]")
     if z == zero:
         if x != zero:
@@ -116,11 +108,11 @@ def _point(cls, value, where):
 
 
 def _fq(value, where):
-    return _number(value, where, P, "the base field modulus p")
+    return JSON.decimal(value, where, P, "the base field modulus p")
 
 
 def _fq2(value, where):
-    c0, c1 = _list(value, 2, where)
+    c0, c1 = JSON.list(value, where, 2)
     return (_fq(c0, f"{where}[0]"), _fq(c1, f"{where}[1]"))
 
 
@@ -128,23 +120,18 @@ _COORDINATES = {G1Point: (_fq, 0, 1), G2Point: (_fq2, (0, 0), (1, 0))}
 
 
 def g1_from_json(value, where):
+    """The G1Point of a snarkjs JSON point; JsonFormatError naming `where` if it is invalid."""
     return _point(G1Point, value, where)
 
 
 def g2_from_json(value, where):
+    """The G2Point of a snarkjs JSON point; JsonFormatError naming `where` if it is invalid."""
     return _point(G2Point, value, where)
-
-
-def _field(obj, key, where):
-    if key not in obj:
-        raise JsonFormatError(f"{where}: missing {key!r}")
-    return obj[key]
 
 
 def _groth16_object(obj, where):
     """obj, checked to be a JSON object that does not claim another protocol or curve."""
-    if not isinstance(obj, dict):
-        raise JsonFormatError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    JSON.object(obj, where)
     for key, expected in (("protocol", "groth16"), ("curve", "bn128")):
         if key in obj and obj[key] != expected:
             raise JsonFormatError(f"{where}.{key}: expected {expected!r}, got {obj[key]!r}")
@@ -152,34 +139,36 @@ def _groth16_object(obj, where):
 
 
 def vk_from_json(obj, where="verification_key"):
+    """The VerifyingKey of a parsed verification_key.json object; JsonFormatError if malformed."""
     obj = _groth16_object(obj, where)
-    ic = _field(obj, "IC", where)
+    ic = JSON.field(obj, "IC", where)
     if not isinstance(ic, list) or not ic:
         raise JsonFormatError(f"{where}.IC: expected a non-empty list of G1 points")
     if "nPublic" in obj and obj["nPublic"] != len(ic) - 1:
         raise JsonFormatError(f"{where}.nPublic: {obj['nPublic']!r} but IC has {len(ic)} points")
     return VerifyingKey(
-        alpha_1=g1_from_json(_field(obj, "vk_alpha_1", where), f"{where}.vk_alpha_1"),
-        beta_2=g2_from_json(_field(obj, "vk_beta_2", where), f"{where}.vk_beta_2"),
-        gamma_2=g2_from_json(_field(obj, "vk_gamma_2", where), f"{where}.vk_gamma_2"),
-        delta_2=g2_from_json(_field(obj, "vk_delta_2", where), f"{where}.vk_delta_2"),
+        alpha_1=g1_from_json(JSON.field(obj, "vk_alpha_1", where), f"{where}.vk_alpha_1"),
+        beta_2=g2_from_json(JSON.field(obj, "vk_beta_2", where), f"{where}.vk_beta_2"),
+        gamma_2=g2_from_json(JSON.field(obj, "vk_gamma_2", where), f"{where}.vk_gamma_2"),
+        delta_2=g2_from_json(JSON.field(obj, "vk_delta_2", where), f"{where}.vk_delta_2"),
         ic=tuple(g1_from_json(p, f"{where}.IC[{i}]") for i, p in enumerate(ic)),
     )
 
 
 def proof_from_json(obj, where="proof"):
+    """The Proof of a parsed proof.json object; JsonFormatError if malformed or off the subgroup."""
     obj = _groth16_object(obj, where)
     return Proof(
-        a=g1_from_json(_field(obj, "pi_a", where), f"{where}.pi_a"),
-        b=g2_from_json(_field(obj, "pi_b", where), f"{where}.pi_b"),
-        c=g1_from_json(_field(obj, "pi_c", where), f"{where}.pi_c"),
+        a=g1_from_json(JSON.field(obj, "pi_a", where), f"{where}.pi_a"),
+        b=g2_from_json(JSON.field(obj, "pi_b", where), f"{where}.pi_b"),
+        c=g1_from_json(JSON.field(obj, "pi_c", where), f"{where}.pi_c"),
     )
 
 
 def public_from_json(obj, where="public"):
-    if not isinstance(obj, list):
-        raise JsonFormatError(f"{where}: expected a list of decimal strings")
-    return [_number(v, f"{where}[{i}]", R, "the group order r") for i, v in enumerate(obj)]
+    """The public inputs of a parsed public.json list, as ints below r; else JsonFormatError."""
+    JSON.list(obj, where)
+    return [JSON.decimal(v, f"{where}[{i}]", R, "the group order r") for i, v in enumerate(obj)]
 
 
 MAX_JSON_DEPTH = 64  # arrays and objects inside one another; snarkjs's files need 4
@@ -202,13 +191,25 @@ def _too_deep(text):
     return None
 
 
-def read_json(path, error=JsonFormatError):
+# The largest JSON file zkwork reads, measured on its own files: a verification key takes
+# ~2.6 KB plus ~180 B per public signal, a phase-1 transcript ~7.7 KB per record (87 KB for
+# ten contributors and a beacon), a phase-2 one ~1.9 KB per record, circuit inputs a few
+# bytes per value. 16 MiB holds a vk of 90,000 public signals or a transcript of 2,000
+# phase-1 records (callers expecting more pass max_bytes), and bounds what json.loads can
+# build from it: ~25 bytes of Python objects per byte of text at worst (a list of empty
+# lists), so ~400 MB.
+MAX_JSON_BYTES = 16 << 20
+MAX_PROOF_JSON_BYTES = 64 << 10  # a proof.json is ~800 bytes as snarkjs and zkwork write it
+
+
+def read_json(path, error=JsonFormatError, max_bytes=MAX_JSON_BYTES):
     """The JSON value in the file at `path`. `error` (JsonFormatError or another typed
-    error class), naming the file, if the file cannot be read, is not UTF-8, nests arrays
-    and objects deeper than MAX_JSON_DEPTH or is not JSON."""
+    error class), naming the file, if the file is not a regular file of at most
+    `max_bytes` bytes, is not UTF-8, nests arrays and objects deeper than MAX_JSON_DEPTH
+    or is not JSON."""
     try:
-        text = Path(path).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as reason:
+        text = read_regular(path, max_bytes, error, "JSON file").decode("utf-8")
+    except UnicodeDecodeError as reason:
         raise error(f"{path}: {reason}") from reason
     offset = _too_deep(text)
     if offset is not None:
@@ -219,12 +220,15 @@ def read_json(path, error=JsonFormatError):
         raise error(f"{path}: {reason}") from reason
 
 
-def load_json(path, reader):
+def load_json(path, reader, max_bytes=None):
     """Read a JSON file with one of the readers above; errors name the file."""
-    return reader(read_json(path), where=str(path))
+    if max_bytes is None:  # the bound of the reader's kind of file
+        max_bytes = MAX_PROOF_JSON_BYTES if reader is proof_from_json else MAX_JSON_BYTES
+    return reader(read_json(path, max_bytes=max_bytes), where=str(path))
 
 
 def save_json(path, obj):
+    """Writes a JSON value to `path`, indented by one, with a final newline."""
     with open(path, "w") as f:
         json.dump(obj, f, indent=1)
         f.write("\n")

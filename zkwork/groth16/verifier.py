@@ -26,12 +26,14 @@ from zkwork.groth16.keys import Proof, VerifyingKey
 
 @dataclass(frozen=True)
 class PreparedVerifyingKey:
+    """A verifying key with e(alpha, beta) precomputed by its backend."""
     vk: VerifyingKey
     alpha_beta: object  # e(alpha, beta) in the backend's GT
     backend: object
 
 
 def prepare_verifying_key(vk, backend="fast"):
+    """The PreparedVerifyingKey of vk, pairing [alpha]_1 and [beta]_2 once with the backend."""
     be = get_backend(backend)
     return PreparedVerifyingKey(vk, be.pairing(vk.alpha_1, vk.beta_2), be)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from zkwork.errors import UnsatisfiedConstraintError
 from zkwork.field import R
 from zkwork.r1cs.lc import ONE
-from zkwork.r1cs.system import WireKind
+from zkwork.r1cs.wires import WireKind
 
 
 def _axpy(target, terms, k):
@@ -158,14 +158,25 @@ class R1CS:
     num_public_inputs: int
     num_private_inputs: int
     _stats: dict = field(default=None, repr=False)
+    # Private inputs counted in num_private_inputs that the compiler removed from the wires
+    # (circom --O2 keeps them in its header's nPrvIn), and the names its .sym gives them.
+    removed_inputs: int = 0
+    removed_input_names: tuple = ()
 
     @property
     def num_constraints(self):
+        """The number of constraints A_i * B_i = C_i."""
         return len(self.labels)
 
     @property
     def num_wires(self):
+        """The number of wires, the constant one included."""
         return len(self.wire_names)
+
+    @property
+    def num_private_input_wires(self):
+        """The private inputs that are wires: those declared, less those the compiler removed."""
+        return self.num_private_inputs - self.removed_inputs
 
     @property
     def num_public(self):
@@ -173,9 +184,11 @@ class R1CS:
         return self.num_outputs + self.num_public_inputs
 
     def public_signals(self, witness):
+        """The public values of a witness: outputs, then public inputs, as snarkjs lists them."""
         return list(witness[1 : 1 + self.num_public])
 
     def is_satisfied(self, witness):
+        """A Satisfaction, falsy at the first failing constraint; UnsatisfiedConstraintError if malformed."""
         if len(witness) != self.num_wires or witness[0] != 1:
             raise UnsatisfiedConstraintError(
                 f"a witness has {self.num_wires} values starting with 1; got {len(witness)} values"
@@ -187,6 +200,7 @@ class R1CS:
         return Satisfaction()
 
     def assert_satisfied(self, witness):
+        """Raises UnsatisfiedConstraintError naming the first failing constraint, if any."""
         result = self.is_satisfied(witness)
         if not result:
             raise UnsatisfiedConstraintError(str(result))
@@ -199,7 +213,7 @@ class R1CS:
             "public_outputs": self.num_outputs,
             "public_inputs": self.num_public_inputs,
             "private_inputs": self.num_private_inputs,
-            "internal_signals": self.num_wires - 1 - self.num_public - self.num_private_inputs,
+            "internal_signals": self.num_wires - 1 - self.num_public - self.num_private_input_wires,
             "nonzeros_A": sum(map(len, self.A)),
             "nonzeros_B": sum(map(len, self.B)),
             "nonzeros_C": sum(map(len, self.C)),

@@ -19,11 +19,10 @@ points. So, with g = omega_2n (snarkjs's Fr.w[log n + 1]; Fr.shift = 25 when n =
     B  = beta_2  + sum_i z_i B2_i + s delta_2          (B1 likewise in G1, with beta_1)
     C  = sum_{i private} z_i C_i + sum_j p_j H_j + s A + r B1 - r s delta_1
 
-with r, s fresh from `secrets`. Since the zkey has no C matrix, the prover cannot see a
-witness that breaks a constraint; its proof would just fail. So prove_zkey verifies the proof
-with the zkey's verifying key before returning it (`check`, on by default) and raises
-UnsatisfiedConstraintError if it fails; given the circuit's R1CS too, it first checks the
-witness against it, naming the failing constraint.
+with r, s fresh from `secrets`. With no C matrix, a witness that breaks a constraint just
+makes a failing proof, so prove_zkey verifies it with the zkey's verifying key (`check`, on
+by default; UnsatisfiedConstraintError, after naming any B2 point outside G2, see
+key_checks.check_own_proof); given the circuit's R1CS it first checks the witness against it.
 """
 import numpy as np
 
@@ -31,11 +30,11 @@ from zkwork.backend import get_backend
 from zkwork.errors import UnsatisfiedConstraintError
 from zkwork.field import FR, FieldVector, Fr
 from zkwork.formats import read_wtns_limbs, read_zkey
+from zkwork.groth16.key_checks import check_own_proof, check_proving_key
 from zkwork.groth16.keys import Proof
 from zkwork.groth16.prover import witness_vector
 from zkwork.groth16.qap import matvec
 from zkwork.groth16.snarkjs_json import proof_to_json, public_to_json, save_json
-from zkwork.groth16.verifier import verify
 from zkwork.poly import TWO_ADICITY, Domain, coset_ntt, intt
 
 SHIFT_AT_MAX_DOMAIN = 25  # snarkjs's Fr.shift: the square of Fr's first non-residue, 5
@@ -85,11 +84,12 @@ def prove_zkey(zkey, witness, r1cs=None, check=True, backend="fast"):
         + a * s + b1 * r - zkey.delta_1 * (r * s)
     )
     proof = Proof(a, b2, c)
-    if check and not verify(vk, public_signals(zkey, z), proof, backend=be):
-        raise UnsatisfiedConstraintError(
+    if check:
+        failure = UnsatisfiedConstraintError(
             "the witness does not satisfy the zkey's circuit: the proof fails its verifying key "
             "(pass the circuit's R1CS to find the failing constraint)"
         )
+        check_own_proof(zkey, public_signals(zkey, z), proof, "the zkey", "section 7 (points B2)", failure, backend=be)
     return proof
 
 
@@ -98,10 +98,14 @@ def public_signals(zkey, witness):
     return witness[1 : zkey.num_public + 1].to_ints()
 
 
-def prove_zkey_files(zkey_path, wtns_path, proof_path, public_path, backend="fast"):
+def prove_zkey_files(zkey_path, wtns_path, proof_path, public_path, backend="fast", refuse_unsafe=False):
     """snarkjs's `groth16 prove` with zkwork: read a .zkey and a .wtns, write proof.json and
-    public.json in snarkjs's shape. Returns (proof, public signals)."""
+    public.json in snarkjs's shape. Returns (proof, public signals). With `refuse_unsafe` (the
+    command line's choice), a zkey anyone can forge proofs for (snarkjs's zkey_0000, without
+    a phase-2 contribution: key_checks.check_proving_key) raises InvalidKeyError."""
     zkey = read_zkey(zkey_path)
+    if refuse_unsafe:
+        check_proving_key(zkey, zkey_path)
     limbs = read_wtns_limbs(wtns_path)
     witness = FieldVector(FR, FR.vec.to_mont(limbs, np.empty_like(limbs)))
     proof = prove_zkey(zkey, witness, backend=backend)
