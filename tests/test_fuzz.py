@@ -31,6 +31,9 @@ from zkwork.audit.fuzz import (
     run_campaign,
     section_table,
 )
+from zkwork.audit.fuzz.binary_mutations import _count_value, _sections, _with_count
+from zkwork.audit.fuzz.groth16_targets import _public_seed, _read_public
+from zkwork.audit.fuzz.json_mutations import _get, _paths, _set, _well_formed_replacement
 from zkwork.curve import G1Point, G2Point
 from zkwork.errors import (
     DuplicateSectionError,
@@ -244,12 +247,12 @@ def test_json_of_any_shape_is_a_typed_error(obj):
 def test_a_valid_proof_json_with_one_node_replaced_never_verifies(seed, data):
     public, proof = seed.statements[0]
     obj = proof_to_json(proof)
-    paths = list(fuzz._paths(obj))[1:]
+    paths = list(_paths(obj))[1:]
     path = data.draw(st.sampled_from(paths))
     replacement = data.draw(JSON_VALUES)
-    if fuzz._get(obj, path) == replacement:
+    if _get(obj, path) == replacement:
         return
-    changed = fuzz._set(obj, path, replacement)
+    changed = _set(obj, path, replacement)
     try:
         parsed = proof_from_json(changed)
     except JsonFormatError:
@@ -278,7 +281,7 @@ def read_bytes(tmp_path, kind, data):
 def test_seed_files_read_back(tmp_path, files):
     for kind, data in files.items():
         read_bytes(tmp_path, kind, data)
-        assert assemble(kind, READERS[kind][1].version, fuzz._sections(data)) == data
+        assert assemble(kind, READERS[kind][1].version, _sections(data)) == data
 
 
 @PROPERTY
@@ -313,8 +316,8 @@ def test_inflated_counts_are_refused_before_allocating(tmp_path, files, kind, wh
     fields = [f for f in spec.counts if f.sizes_data]
     count_field = fields[which % len(fields)]
     data = files[kind]
-    value = min(fuzz._count_value(data, count_field) + extra, 2 ** (8 * count_field.width) - 1)
-    mutated = fuzz._with_count(data, spec, count_field, value)
+    value = min(_count_value(data, count_field) + extra, 2 ** (8 * count_field.width) - 1)
+    mutated = _with_count(data, spec, count_field, value)
     tracemalloc.start()
     try:
         with pytest.raises(FormatError):
@@ -329,7 +332,7 @@ def test_inflated_counts_are_refused_before_allocating(tmp_path, files, kind, wh
 @given(kind=st.sampled_from(sorted(READERS)), which=st.integers(0, 20))
 def test_duplicated_sections_are_named(tmp_path, files, kind, which):
     data = files[kind]
-    sections = fuzz._sections(data)
+    sections = _sections(data)
     section_type, body = sections[which % len(sections)]
     with pytest.raises(DuplicateSectionError) as raised:
         read_bytes(tmp_path, kind, assemble(kind, READERS[kind][1].version, sections + [(section_type, body)]))
@@ -403,8 +406,8 @@ def test_new_targets_register_with_their_mutations():
     target built from a spec, a seed and a reader."""
     binary = fuzz.binary_target("wtns-again", "the .wtns reader once more", WTNS_SPEC, TARGETS["wtns"].build,
                                 read_wtns, lambda a, b: a == b)
-    text = fuzz.json_target("public-again", "public.json without the verify stage", fuzz._public_seed,
-                            fuzz._read_public, fuzz.PUBLIC_SPEC)
+    text = fuzz.json_target("public-again", "public.json without the verify stage", _public_seed,
+                            _read_public, fuzz.PUBLIC_SPEC)
     try:
         wtns = fuzz.run_target(binary, 120, seed=3)
         public = fuzz.run_target(text, 40, seed=3)
@@ -488,8 +491,11 @@ def test_deeply_nested_json_is_a_typed_error_not_a_segfault(tmp_path):
     """py_ecc raises the recursion limit to 10^5 at import: json.loads of text nested 10^5
     deep overflowed the C stack (SIGSEGV). Every zkwork reader of a JSON file now refuses
     it first, with its typed error naming the file."""
-    for name in ("proof.json", "header.json", "transcript.json", "ceremony.json"):
-        (tmp_path / name).write_text("[" * 100_000)
+    # proof.json and a phase-1 header.json may hold 64 KiB and 4 KiB (larger ones are refused
+    # by size, unread): 4,000 levels fit and still exercise the depth check.
+    for name, depth in (("proof.json", 4000), ("header.json", 4000), ("transcript.json", 100_000),
+                        ("ceremony.json", 100_000)):
+        (tmp_path / name).write_text("[" * depth)
     done = subprocess.run([sys.executable, "-c", DEEP_READERS, str(tmp_path)], capture_output=True, text=True,
                           check=False, timeout=300)
     assert done.returncode == 0, done.stderr[-500:]
@@ -576,7 +582,7 @@ def test_a_count_mutation_changes_the_count_even_when_it_wraps_around():
     case = TARGETS["ptau"].mutate(seed, random.Random("11/ptau/1423"))
     count_field = next(f for f in PTAU_SPEC.counts if case.mutation.startswith(f.name + " :="))
     assert case.must_reject and count_field.width == 1
-    assert fuzz._count_value(case.value, count_field) != fuzz._count_value(seed[0], count_field)
+    assert _count_value(case.value, count_field) != _count_value(seed[0], count_field)
 
 
 def test_free_keys_and_free_lists_take_a_new_value_of_their_type():
@@ -585,18 +591,18 @@ def test_free_keys_and_free_lists_take_a_new_value_of_their_type():
 
     spec, obj = fuzz.TRANSCRIPT_SPEC, TARGETS["transcript"].build()[1]
     replacements = {int: 1, float: 1, str: ""}
-    free = [path for path in fuzz._paths(obj) if path and path[-1] in spec.free_keys]
+    free = [path for path in _paths(obj) if path and path[-1] in spec.free_keys]
     assert {path[-1] for path in free} == set(spec.free_keys)
     for path in free:
-        node = fuzz._get(obj, path)
+        node = _get(obj, path)
         value = replacements[type(node)]
-        assert fuzz._well_formed_replacement(spec, path, node, value)
-        Transcript.from_json(fuzz._set(obj, path, value))
-        assert not fuzz._well_formed_replacement(spec, path, node, True)
-    assert fuzz._well_formed_replacement(spec, ("records",), obj["records"], [])
-    assert not fuzz._well_formed_replacement(spec, ("records",), obj["records"], [obj["records"]])
-    assert not fuzz._well_formed_replacement(spec, ("initial_digest",), obj["initial_digest"], "")
-    assert fuzz._well_formed_replacement(fuzz.PUBLIC_SPEC, (), ["1"], [])
+        assert _well_formed_replacement(spec, path, node, value)
+        Transcript.from_json(_set(obj, path, value))
+        assert not _well_formed_replacement(spec, path, node, True)
+    assert _well_formed_replacement(spec, ("records",), obj["records"], [])
+    assert not _well_formed_replacement(spec, ("records",), obj["records"], [obj["records"]])
+    assert not _well_formed_replacement(spec, ("initial_digest",), obj["initial_digest"], "")
+    assert _well_formed_replacement(fuzz.PUBLIC_SPEC, (), ["1"], [])
 
 
 def test_g1_generator_off_curve_helper_is_off_the_curve():

@@ -1,8 +1,8 @@
 """Attacks on the reference variants of the five patterns, each carried out end to end with a
 real Groth16 proof, and the same attempt against the hardened variant.
 
-Every weakness that /work/shared/patterns.md (and each pattern's module docstring) lists for
-a reference variant has one function here. The function plays the attacker: it builds the
+Every weakness that the pattern specification (shared/patterns.md) and each pattern's module
+docstring list for a reference variant has one function here. The function plays the attacker: it builds the
 inputs the attacker can build from what it knows, lets the ordinary witness solver check
 them against every constraint of the reference circuit, proves with a proving key from a
 real `zkwork.groth16.setup`, and asks `zkwork.groth16.verify` with that key's verifying key.

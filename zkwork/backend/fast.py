@@ -8,22 +8,27 @@ NAME = "fast"
 
 
 def msm_g1(points, scalars):
+    """The G1Point sum_i scalars[i] * points[i], by Pippenger over an affine (n, 2, 4) array."""
     return G1Point(_msm.msm_g1(points, scalars))
 
 
 def msm_g2(points, scalars):
+    """The G2Point sum_i scalars[i] * points[i], by Pippenger over an affine (n, 2, 2, 4) array."""
     return G2Point(_msm.msm_g2(points, scalars))
 
 
 def fixed_base_g1(base, scalars):
+    """[k * base for k in scalars] as an (n, 2, 4) affine Montgomery array; base: a G1Point."""
     return _msm.fixed_base_mul_g1(base.affine_mont(), scalars)
 
 
 def fixed_base_g2(base, scalars):
+    """[k * base for k in scalars] as an (n, 2, 2, 4) affine Montgomery array; base: a G2Point."""
     return _msm.fixed_base_mul_g2(base.affine_mont(), scalars)
 
 
 def pairing(p, q):
+    """The pairing e(p, q) in GT, for a G1Point p and a G2Point q."""
     return _pairing(p.affine_mont(), q.affine_mont())
 
 
@@ -38,5 +43,6 @@ def pairing_product_is(pairs, target):
 
 
 def pairing_check(pairs):
+    """Whether prod e(P_i, Q_i) == 1 for (G1Point, G2Point) pairs; True for no pairs."""
     return pairing_product_is(pairs, GT.one())
 

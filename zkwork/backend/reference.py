@@ -9,6 +9,7 @@ from py_ecc import optimized_bn128 as bn
 from zkwork.curve import (
     G1Point, G2Point, g1_affine_array, g1_points_from_affine_array, g2_affine_array, g2_points_from_affine_array,
 )
+from zkwork.errors import ShapeMismatchError
 from zkwork.field import FieldVector, R
 
 NAME = "reference"
@@ -24,7 +25,7 @@ def _msm(points, scalars, zero):
     """sum(k_i * P_i), one multiplication at a time, as the paper writes it."""
     scalars = _scalars(scalars)
     if len(points) != len(scalars):
-        raise ValueError(f"msm needs as many scalars as points: {len(scalars)} != {len(points)}")
+        raise ShapeMismatchError(f"msm needs as many scalars as points: {len(scalars)} != {len(points)}")
     acc = zero
     for point, k in zip(points, scalars):
         acc = bn.add(acc, bn.multiply(point.to_py_ecc(), k))
@@ -32,10 +33,12 @@ def _msm(points, scalars, zero):
 
 
 def msm_g1(points, scalars):
+    """The G1Point sum_i scalars[i] * points[i], via py_ecc, from an affine (n, 2, 4) array."""
     return G1Point.from_py_ecc(_msm(g1_points_from_affine_array(points, check=False), scalars, bn.Z1))
 
 
 def msm_g2(points, scalars):
+    """The G2Point sum_i scalars[i] * points[i], via py_ecc, from an affine (n, 2, 2, 4) array."""
     return G2Point.from_py_ecc(_msm(g2_points_from_affine_array(points, check=False), scalars, bn.Z2))
 
 
@@ -44,20 +47,24 @@ def _fixed_base(base, scalars):
 
 
 def fixed_base_g1(base, scalars):
+    """[k * base for k in scalars] as an (n, 2, 4) affine Montgomery array, via py_ecc."""
     return g1_affine_array(_fixed_base(base, scalars))
 
 
 def fixed_base_g2(base, scalars):
+    """[k * base for k in scalars] as an (n, 2, 2, 4) affine Montgomery array, via py_ecc."""
     return g2_affine_array(_fixed_base(base, scalars))
 
 
 def pairing(p, q):
+    """The pairing e(p, q) as a py_ecc FQ12, for a G1Point p and a G2Point q."""
     if p.is_infinity() or q.is_infinity():
         return bn.FQ12.one()
     return bn.pairing(q.to_py_ecc(), p.to_py_ecc())
 
 
 def pairing_product_is(pairs, target):
+    """Whether prod e(P_i, Q_i) == target (a py_ecc FQ12), with one final exponentiation."""
     f = bn.FQ12.one()
     for p, q in pairs:
         if not (p.is_infinity() or q.is_infinity()):
@@ -66,4 +73,5 @@ def pairing_product_is(pairs, target):
 
 
 def pairing_check(pairs):
+    """Whether prod e(P_i, Q_i) == 1 for (G1Point, G2Point) pairs; True for no pairs."""
     return pairing_product_is(pairs, bn.FQ12.one())

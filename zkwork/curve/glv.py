@@ -1,33 +1,26 @@
 """The GLV endomorphism of BN254 (Gallant, Lambert, Vanstone 2001) and the scalar
 decomposition that lets an MSM run on half-length scalars.
 
-Both curves are y^2 = x^3 + b (a = 0), so for a primitive cube root of unity beta in Fq the
-map phi(x, y) = (beta x, y) is again a point of the curve: an endomorphism that costs one
-multiplication. On the order-r group it is multiplication by a cube root of unity lambda in
-Fr, phi(P) = lambda P. For the BN parameter u the roots have closed forms,
+Both curves are y^2 = x^3 + b, so for a primitive cube root of unity beta in Fq the map
+phi(x, y) = (beta x, y) is an endomorphism costing one multiplication; on the order-r group
+it is multiplication by a cube root of unity lambda in Fr. For the BN parameter u,
 
     lambda = 36u^3 + 18u^2 + 6u + 1 (mod r),   beta = 18u^3 + 18u^2 + 9u + 1 (mod p),
 
 and this beta acts as lambda on G1, while on G2 (the twist, x in Fq2) it is beta^2 that
-acts as the same lambda (the other root, beta, gives lambda^2). tests/test_msm.py checks
-both pairs against py_ecc.
+acts as the same lambda (tests/test_msm.py checks both against py_ecc).
 
 Decomposition. The pairs (a, b) with a + b lambda = 0 (mod r) form a lattice of determinant
-r; the extended Euclidean algorithm on (r, lambda) yields a reduced basis v1 = (a1, b1),
-v2 = (a2, b2) with entries below sqrt(r) ~ 2^127 (`short_basis`, Guide to Elliptic Curve
-Cryptography, algorithm 3.74; for BN curves it is (2u+1, -6u^2-2u), (6u^2+4u+1, 2u+1)).
-Writing (k, 0) = beta1 v1 + beta2 v2 over the rationals and rounding (Babai) to integers
-c1, c2 gives
+r with a reduced basis v1 = (a1, b1), v2 = (a2, b2) of entries below sqrt(r) ~ 2^127
+(`short_basis`, Guide to Elliptic Curve Cryptography, algorithm 3.74). Writing
+(k, 0) = beta1 v1 + beta2 v2 over the rationals and rounding (Babai) to integers c1, c2:
 
-    (k1, k2) = (k, 0) - c1 v1 - c2 v2 = (beta1 - c1) v1 + (beta2 - c2) v2,
-    k = k1 + k2 lambda (mod r).
+    (k1, k2) = (k, 0) - c1 v1 - c2 v2,   k = k1 + k2 lambda (mod r),
 
-Here beta1 = k b2 / r and beta2 = -k b1 / r. Instead of dividing by r, the kernel multiplies
-k by BABAI_i = floor(2^256 (b2 or -b1) / r) and rounds at bit 256:
-c_i = floor((k BABAI_i + 2^255) / 2^256). That undershoots beta_i by less than
-k / 2^256 < 1/4 before rounding, so |beta_i - c_i| < 3/4 and |k1|, |k2| < 3/4 (|a1| + |a2|)
-< 2^127 (asserted below). Being that short, k1 and k2 are computed modulo 2^128 in two's
-complement, with 64-bit limbs, and their sign is bit 127.
+with beta1 = k b2 / r and beta2 = -k b1 / r. The kernel multiplies k by
+BABAI_i = floor(2^256 (b2 or -b1) / r) and rounds at bit 256, undershooting beta_i by less
+than 1/4, so |k1|, |k2| < 3/4 (|a1| + |a2|) < 2^127 (asserted below): they are computed
+modulo 2^128 in two's complement, with 64-bit limbs, their sign being bit 127.
 """
 from math import isqrt
 
@@ -69,6 +62,7 @@ def short_basis(lam=LAMBDA, r=R):
     return v1, v2
 
 
+# For BN curves the basis is (2u+1, -6u^2-2u), (6u^2+4u+1, 2u+1).
 (A1, B1), (A2, B2) = short_basis()
 assert A1 * B2 - A2 * B1 == R
 # Babai's coefficients, scaled by 2^256: beta1 = k BABAI_1 / 2^256, beta2 = k BABAI_2 / 2^256.

@@ -5,44 +5,25 @@ Arrays: affine points are Montgomery arrays of shape (n, 2, 4) for G1 and (n, 2,
 for G2, an all-zero row being the point at infinity; Jacobian points are (3, 4) /
 (3, 2, 4); scalars are (n, 4) uint64 arrays of plain (non-Montgomery) limbs, each < r.
 
-The GLV endomorphism first halves the scalars (see glv.py): phi(x, y) = (beta x, y) is
-multiplication by a cube root of unity lambda in Fr, and each k splits as k = k1 + k2 lambda
-with |k1|, |k2| < 2^127, so sum_i k_i P_i = sum_i |k1_i| (+-P_i) + |k2_i| (+-phi(P_i)): an
-MSM of 2n points with 127-bit scalars, the signs folded into the points (negating y).
-Pippenger's accumulation work stays the same (twice the points, half the windows), but the
-windows' bucket reductions and the doublings that combine them are halved, and so is the
-number of windows the cores share out. Both groups use it: on G2, a point of the order-r
-subgroup (what msm_g2 is for) is an eigenvector of phi too, with beta^2 for beta.
+GLV (glv.py) first halves the scalars: phi(x, y) = (beta x, y) multiplies order-r points
+by a cube root of unity lambda in Fr (on G2 with beta^2 for beta), and k = k1 + k2 lambda
+with |k1|, |k2| < 2^127, so sum_i k_i P_i = sum_i |k1_i| (+-P_i) + |k2_i| (+-phi(P_i)): an MSM
+of 2n points with 127-bit scalars, half the windows, bucket reductions and doublings.
 
-Pippenger's bucket method with signed digits. Each scalar is cut into w windows of c
-bits, k = sum_j d_j 2^(c j), and each digit is recentred into [-2^(c-1) + 1, 2^(c-1)]
-by borrowing 2^c from the next window (a carry). A negative digit adds -P, which only
-costs negating y, so each window needs 2^(c-1) buckets instead of 2^c - 1. Per window j:
-  1. bucket accumulation: bucket[|d_ij| - 1] += sign(d_ij) P_i. These are batch-affine
-     additions: affine buckets, and a batch of additions into distinct buckets whose
-     slopes (y2 - y1)/(x2 - x1) share one field inversion by Montgomery's trick, about
-     6 multiplications per addition against 11 for a mixed (Jacobian + affine) one. A
-     batch takes the points of several windows at once (a group of windows, up to
-     GROUP_BUCKETS buckets), so it can be long (MAX_BATCH) while few of its points find
-     their bucket busy. A point whose bucket is already in the batch, or would need a
-     doubling, goes to a Jacobian overflow bucket with a mixed addition. With very few
-     buckets, plain mixed additions into Jacobian buckets are used;
-  2. running-sum reduction: sum_b (b+1) bucket[b] as a suffix sum of suffix sums,
-     2 * 2^(c-1) additions instead of a multiplication per bucket (the running sum takes
-     affine buckets with mixed additions);
-then the window sums S_j are combined Horner-style, S = (...(S_{w-1} 2^c + S_{w-2}) ...),
-with c doublings per window. Windows are independent, so the cores share them out
-(`prange` over contiguous runs of windows), each with its own bucket arrays: no shared
-writes. Zero digits are skipped, so zero scalars and infinity points cost nothing but a
-load. The busiest core's cost is about ceil(w(c) / cores) * (m bucket additions + 2^c
-reduction additions) for m live points; c is picked by minimising that estimate
-(`msm_window`), which matches measurements within 5%.
+Pippenger's bucket method with signed digits: k = sum_j d_j 2^(c j) over w windows of c
+bits, each digit recentred into [-2^(c-1) + 1, 2^(c-1)] by a carry into the next window,
+so a window needs 2^(c-1) buckets (a negative digit adds -P: y negated). Per window j:
+  1. accumulation, bucket[|d_ij| - 1] += sign(d_ij) P_i: batch-affine additions sharing
+     one inversion (Montgomery's trick), a batch spanning several windows; a point whose
+     bucket is busy goes to a Jacobian overflow bucket with a mixed addition;
+  2. reduction, sum_b (b+1) bucket[b], as a running sum: 2 * 2^(c-1) additions;
+then S = sum_j S_j 2^(c j), Horner-style with c doublings per window. The cores share out
+the windows (`prange`, no shared writes); zero digits and infinity points cost a load. c
+minimises the busiest core's ceil(w(c) / cores) * (n + REDUCTION_COST 2^c), `msm_window`.
 
-Fixed-base batch multiplication (key generation: many scalars times one point) uses the
-same signed digits with a precomputed table T[j][d-1] = d 2^(c j) G in affine form, so
-that each k_i G is w mixed additions and no doubling. Table and results are brought to
-affine with one field inversion per chunk of points (Montgomery's trick: invert the
-product of all Z, then peel each 1/Z off with two multiplications).
+Fixed-base batch multiplication (key generation) uses the same digits with a table
+T[j][d-1] = d 2^(c j) G in affine form: w mixed additions per k_i G, no doubling. Table
+and results go to affine with one field inversion per chunk of points.
 """
 from types import SimpleNamespace
 
@@ -149,11 +130,13 @@ def signed_digits(scalars, c, digits):
 
 @njit(cache=True)
 def fq_load(array, i, k):
+    """The Fq element (Montgomery 4-tuple) at array[i, k], coordinate k of point i."""
     return (array[i, k, 0], array[i, k, 1], array[i, k, 2], array[i, k, 3])
 
 
 @njit(cache=True)
 def fq_store(array, i, k, a):
+    """Writes the Fq element a (Montgomery 4-tuple) into array[i, k]."""
     array[i, k, 0] = a[0]
     array[i, k, 1] = a[1]
     array[i, k, 2] = a[2]
@@ -162,6 +145,7 @@ def fq_store(array, i, k, a):
 
 @njit(cache=True)
 def fq2_load(array, i, k):
+    """The Fq2 element (pair of Montgomery 4-tuples) at array[i, k], coordinate k of point i."""
     return (
         (array[i, k, 0, 0], array[i, k, 0, 1], array[i, k, 0, 2], array[i, k, 0, 3]),
         (array[i, k, 1, 0], array[i, k, 1, 1], array[i, k, 1, 2], array[i, k, 1, 3]),
@@ -170,6 +154,7 @@ def fq2_load(array, i, k):
 
 @njit(cache=True)
 def fq2_store(array, i, k, a):
+    """Writes the Fq2 element a (pair of Montgomery 4-tuples) into array[i, k]."""
     for c in range(2):
         array[i, k, c, 0] = a[c][0]
         array[i, k, c, 1] = a[c][1]
@@ -248,6 +233,7 @@ def make_msm_kernels(curve, field, load, store, element_shape, phi):
                 store_jacobian(buckets, b, add_mixed(load_jacobian(buckets, b), signed_affine(points, i, d)))
         return buckets
 
+    # About 6 multiplications per addition, against 11 for a mixed (Jacobian + affine) one.
     @njit(cache=True)
     def add_affine_batch(buckets, points, batch_bucket, batch_point, batch_digit, scratch, count, product):
         """buckets[batch_bucket[t]] += sign * points[batch_point[t]] for t < count, in affine

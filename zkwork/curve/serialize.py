@@ -32,6 +32,7 @@ def lexicographic_key(y):
 
 
 def is_larger_root(y):
+    """Whether y is the larger of y and -y in `lexicographic_key` order (the 0x40 flag)."""
     return lexicographic_key(y) > lexicographic_key(-y)
 
 

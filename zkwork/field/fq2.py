@@ -20,26 +20,31 @@ ONE = (f_one, f_zero)
 
 @njit(cache=True)
 def add(a, b):
+    """Adds two Fq2 elements in Montgomery form."""
     return (f_add(a[0], b[0]), f_add(a[1], b[1]))
 
 
 @njit(cache=True)
 def sub(a, b):
+    """Subtracts b from a, both Fq2 elements in Montgomery form."""
     return (f_sub(a[0], b[0]), f_sub(a[1], b[1]))
 
 
 @njit(cache=True)
 def neg(a):
+    """Negates an Fq2 element in Montgomery form."""
     return (f_neg(a[0]), f_neg(a[1]))
 
 
 @njit(cache=True)
 def double(a):
+    """Doubles an Fq2 element in Montgomery form."""
     return (f_double(a[0]), f_double(a[1]))
 
 
 @njit(cache=True)
 def mul(a, b):
+    """Multiplies two Fq2 elements in Montgomery form."""
     # Karatsuba: three Fq multiplications instead of four.
     v0 = f_mul(a[0], b[0])
     v1 = f_mul(a[1], b[1])
@@ -49,12 +54,14 @@ def mul(a, b):
 
 @njit(cache=True)
 def sqr(a):
+    """Squares an Fq2 element in Montgomery form."""
     # (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u
     return (f_mul(f_add(a[0], a[1]), f_sub(a[0], a[1])), f_double(f_mul(a[0], a[1])))
 
 
 @njit(cache=True)
 def mul_by_fq(a, s):
+    """Multiplies an Fq2 element by an Fq element s, both in Montgomery form."""
     return (f_mul(a[0], s), f_mul(a[1], s))
 
 
@@ -79,11 +86,13 @@ def mul_by_xi(a):
 
 @njit(cache=True)
 def is_zero(a):
+    """Whether an Fq2 element in Montgomery form is zero."""
     return f_is_zero(a[0]) and f_is_zero(a[1])
 
 
 @njit(cache=True)
 def eq(a, b):
+    """Whether two Fq2 elements in Montgomery form are equal."""
     return f_eq(a[0], b[0]) and f_eq(a[1], b[1])
 
 

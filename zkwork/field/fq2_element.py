@@ -11,7 +11,7 @@ square in Fq) and x1 = a1 / (2 x0); a1 = 0 (a in Fq) is the one case needing car
 """
 import secrets
 
-from zkwork.errors import EncodingError, NotASquareError
+from zkwork.errors import EncodingError, NotASquareError, NotInvertibleError
 from zkwork.field import Fq, P
 
 
@@ -84,15 +84,18 @@ class Fq2:
         return Fq(self.c0 * self.c0 + self.c1 * self.c1)
 
     def inverse(self):
+        """The multiplicative inverse 1/a; NotInvertibleError (a ZeroDivisionError) for 0."""
         if self.is_zero():
-            raise ZeroDivisionError("0 has no inverse in Fq2")
+            raise NotInvertibleError("0 has no inverse in Fq2")
         norm_inv = self.norm().inverse().value
         return Fq2(self.c0 * norm_inv, -self.c1 * norm_inv)
 
     def is_zero(self):
+        """Whether this element is 0."""
         return self.c0 == 0 and self.c1 == 0
 
     def is_square(self):
+        """Whether this element is a square in Fq2 (its norm is a square in Fq)."""
         return self.norm().is_square()
 
     def sqrt(self):
@@ -123,6 +126,7 @@ class Fq2:
 
     @property
     def coeffs(self):
+        """The coefficients (c0, c1) as Python ints."""
         return (self.c0, self.c1)
 
     def __eq__(self, other):
@@ -150,4 +154,5 @@ class Fq2:
 
     @classmethod
     def random(cls):
+        """A uniformly random Fq2 element, from the `secrets` module."""
         return cls(secrets.randbelow(P), secrets.randbelow(P))

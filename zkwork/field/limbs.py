@@ -20,6 +20,7 @@ import numpy as np
 from llvmlite import ir
 from numba import types
 
+from zkwork.errors import ParameterFileError
 from zkwork.jit import intrinsic, njit
 
 MASK64 = (1 << 64) - 1
@@ -77,6 +78,7 @@ def int_to_limbs(value):
 
 
 def limbs_to_int(limbs):
+    """The int that little-endian uint64 limbs hold (no Montgomery conversion)."""
     return sum(int(limb) << (64 * i) for i, limb in enumerate(limbs))
 
 
@@ -117,7 +119,8 @@ def make_field_kernels(modulus):
     Scalar kernels take and return 4-tuples of uint64 in Montgomery form; they are meant
     to be called from other njit code, where they inline into straight-line code.
     """
-    assert modulus % 2 == 1 and modulus.bit_length() <= 255, "needs a free top bit"
+    if modulus % 2 == 0 or modulus.bit_length() > 255:  # CIOS without carries needs a free top bit
+        raise ParameterFileError(f"the kernels need an odd modulus below 2^255, got {modulus:#x}")
     modulus_limbs = int_to_limbs(modulus)
     n0, n1, n2, n3 = modulus_limbs
     n_inv = np.uint64((-pow(modulus, -1, 1 << 64)) % (1 << 64))

@@ -2,7 +2,7 @@
 `PrimeField` object that ties an element class to its numba kernels."""
 import secrets
 
-from zkwork.errors import EncodingError, NonCanonicalEncodingError, NotASquareError
+from zkwork.errors import EncodingError, FieldMismatchError, NonCanonicalEncodingError, NotASquareError, NotInvertibleError
 from zkwork.field.limbs import int_to_limbs, limbs_to_int, make_field_kernels
 from zkwork.field.vector import make_vector_kernels
 
@@ -16,14 +16,14 @@ class FieldElement:
     def __init__(self, value):
         if isinstance(value, FieldElement):
             if value.field is not self.field:
-                raise TypeError(f"cannot convert an element of {value.field.name} to {self.field.name}")
+                raise FieldMismatchError(f"cannot convert an element of {value.field.name} to {self.field.name}")
             value = value.value
         self.value = int(value) % self.field.modulus
 
     def _coerce(self, other):
         if isinstance(other, FieldElement):
             if other.field is not self.field:
-                raise TypeError(f"cannot mix {self.field.name} and {other.field.name}")
+                raise FieldMismatchError(f"cannot mix {self.field.name} and {other.field.name}")
             return other.value
         if isinstance(other, int):
             return other
@@ -65,11 +65,13 @@ class FieldElement:
         return type(self)(pow(self.value, exponent, self.field.modulus))
 
     def inverse(self):
+        """The multiplicative inverse 1/a; NotInvertibleError (a ZeroDivisionError) for 0."""
         if self.value == 0:
-            raise ZeroDivisionError(f"0 has no inverse in {self.field.name}")
+            raise NotInvertibleError(f"0 has no inverse in {self.field.name}")
         return type(self)(pow(self.value, -1, self.field.modulus))
 
     def is_square(self):
+        """Whether this element is a square in its field (0 counts as one)."""
         return self.value == 0 or pow(self.value, (self.field.modulus - 1) // 2, self.field.modulus) == 1
 
     def sqrt(self):
@@ -112,6 +114,7 @@ class FieldElement:
         return f"{self.field.name}({self.value})"
 
     def to_bytes(self, byteorder="big"):
+        """The 32-byte encoding of the canonical value, big-endian by default."""
         return self.value.to_bytes(32, byteorder)
 
     @classmethod
@@ -128,6 +131,7 @@ class FieldElement:
 
     @classmethod
     def random(cls):
+        """A uniformly random element of the field, from the `secrets` module."""
         return cls(secrets.randbelow(cls.field.modulus))
 
 
@@ -144,9 +148,11 @@ class PrimeField:
         self._r_inv = pow(1 << 256, -1, modulus)
 
     def to_mont_limbs(self, value):
+        """The Montgomery form value * 2^256 mod p of an int, as 4 little-endian uint64 limbs."""
         return int_to_limbs(int(value) * (1 << 256) % self.modulus)
 
     def from_mont_limbs(self, limbs):
+        """The element whose Montgomery form is given as 4 little-endian uint64 limbs."""
         return self.element(limbs_to_int(limbs) * self._r_inv)
 
     def __repr__(self):

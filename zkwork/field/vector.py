@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 from numba import prange
 
+from zkwork.errors import NotInvertibleError, ShapeMismatchError
 from zkwork.field.limbs import array_to_ints, ints_to_array
 from zkwork.jit import njit
 
@@ -103,22 +104,25 @@ class FieldVector:
     def __init__(self, field, mont):
         mont = np.ascontiguousarray(mont, dtype=np.uint64)
         if mont.ndim != 2 or mont.shape[1] != 4:
-            raise ValueError(f"expected an (n, 4) uint64 array, got shape {mont.shape}")
+            raise ShapeMismatchError(f"expected an (n, 4) uint64 array, got shape {mont.shape}")
         self.field = field
         self.mont = mont
 
     # -- edges ---------------------------------------------------------------------
     @classmethod
     def from_ints(cls, field, values):
+        """The vector of these ints, reduced mod the modulus and put in Montgomery form."""
         values = [int(v) % field.modulus for v in values]
         plain = ints_to_array(values) if values else np.empty((0, 4), dtype=np.uint64)
         return cls(field, field.vec.to_mont(plain, np.empty_like(plain)))
 
     def to_ints(self):
+        """The elements as canonical Python ints (out of Montgomery form)."""
         return array_to_ints(self.field.vec.from_mont(self.mont, np.empty_like(self.mont)))
 
     @classmethod
     def zeros(cls, field, n):
+        """The vector of n zeros."""
         return cls(field, np.zeros((n, 4), dtype=np.uint64))
 
     @classmethod
@@ -143,7 +147,7 @@ class FieldVector:
         if not isinstance(other, FieldVector) or other.field is not self.field:
             return NotImplemented
         if other.mont.shape != self.mont.shape:
-            raise ValueError(f"length mismatch: {len(self)} and {len(other)}")
+            raise ShapeMismatchError(f"length mismatch: {len(self)} and {len(other)}")
         return FieldVector(self.field, kernel(self.mont, other.mont, np.empty_like(self.mont)))
 
     def __add__(self, other):
@@ -164,17 +168,19 @@ class FieldVector:
         return FieldVector(self.field, self.field.vec.scale(self.mont, k, np.empty_like(self.mont)))
 
     def square(self):
+        """The element-wise square."""
         return FieldVector(self.field, self.field.vec.sqr(self.mont, np.empty_like(self.mont)))
 
     def inverse(self):
-        """Batch inversion; raises ZeroDivisionError naming the first zero element."""
+        """Batch inversion; raises NotInvertibleError naming the first zero element."""
         out = np.empty_like(self.mont)
         if self.field.vec.batch_inverse(self.mont, out):
             first = int(np.flatnonzero(~self.mont.any(axis=1))[0])
-            raise ZeroDivisionError(f"element {first} of the vector is zero and has no inverse")
+            raise NotInvertibleError(f"element {first} of the vector is zero and has no inverse")
         return FieldVector(self.field, out)
 
     def sum(self):
+        """The sum of all elements, as a scalar field element."""
         return self.field.from_mont_limbs(self.field.vec.sum_all(self.mont))
 
     def __len__(self):

@@ -26,7 +26,7 @@ from many leaves at once, each level is hashed with the vectorised `poseidon_man
 from collections.abc import Mapping
 from functools import cache
 
-from zkwork.errors import CircuitError
+from zkwork.errors import CircuitError, CircuitInputError, IndexOutOfRangeError
 from zkwork.field import FR, FieldVector, R
 from zkwork.gadgets.bits import switcher
 from zkwork.gadgets.native_poseidon import poseidon as native_poseidon
@@ -83,7 +83,7 @@ def root_from_path(leaf, siblings, bits):
     node = leaf
     for sibling, bit in zip(siblings, bits, strict=True):
         if bit not in (0, 1):
-            raise ValueError(f"a direction bit is 0 or 1, not {bit!r}")
+            raise CircuitInputError(f"a direction bit is 0 or 1, not {bit!r}")
         node = native_poseidon([sibling, node] if bit else [node, sibling])
     return node
 
@@ -94,7 +94,7 @@ class SparseMerkleTree:
 
     def __init__(self, depth, leaves=None):
         if depth < 1:
-            raise ValueError(f"a Merkle tree has depth >= 1, not {depth}")
+            raise CircuitError(f"a Merkle tree has depth >= 1, not {depth}")
         self.depth = depth
         self.zeros = zero_hashes(depth)
         # levels[l] = {index: hash} of the stored nodes at height l; levels[depth] holds the root.
@@ -107,13 +107,13 @@ class SparseMerkleTree:
 
     def _checked_index(self, index):
         if not 0 <= index < 1 << self.depth:
-            raise IndexError(f"leaf index {index} outside a tree of {1 << self.depth} leaves")
+            raise IndexOutOfRangeError(f"leaf index {index} outside a tree of {1 << self.depth} leaves")
         return index
 
     @staticmethod
     def _checked_leaf(leaf):
         if not 0 <= leaf < R:
-            raise ValueError(f"a leaf is an element of Fr, in [0, r); got {leaf}")
+            raise CircuitInputError(f"a leaf is an element of Fr, in [0, r); got {leaf}")
         return leaf
 
     def _node(self, level, index):
@@ -129,6 +129,7 @@ class SparseMerkleTree:
 
     @property
     def root(self):
+        """The root of the tree, as an int in [0, r)."""
         return self._node(self.depth, 0)
 
     @property
@@ -137,6 +138,7 @@ class SparseMerkleTree:
         return sum(map(len, self.levels))
 
     def leaf(self, index):
+        """The leaf at `index` (0 when empty); IndexOutOfRangeError outside the tree."""
         return self._node(0, self._checked_index(index))
 
     def insert(self, index, leaf):

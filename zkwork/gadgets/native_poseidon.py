@@ -26,7 +26,7 @@ from functools import cache
 import numpy as np
 from numba import prange
 
-from zkwork.errors import PoseidonInputRangeError, ShapeMismatchError
+from zkwork.errors import FieldMismatchError, PoseidonInputRangeError, ShapeMismatchError, WrongTypeError
 from zkwork.field import FR, FieldElement, FieldVector, R
 from zkwork.gadgets.poseidon_params import SBOX_EXPONENT, params_for
 from zkwork.jit import njit
@@ -37,7 +37,7 @@ from zkwork.jit import njit
 def _field_input(index, value):
     if isinstance(value, FieldElement):
         if value.field is not FR:
-            raise TypeError(f"input {index} is an element of {value.field.name}, not Fr")
+            raise FieldMismatchError(f"input {index} is an element of {value.field.name}, not Fr")
         return value.value
     if not 0 <= value < R:
         raise PoseidonInputRangeError(f"input {index} = {value} is not an element of Fr: outside [0, r)")
@@ -45,20 +45,24 @@ def _field_input(index, value):
 
 
 def add_round_constants(state, constants):
+    """The state (Python ints) plus the round's constants, element by element, mod r."""
     return [(s + c) % R for s, c in zip(state, constants)]
 
 
 def sbox(x):
+    """x^5 mod r, Poseidon's S-box, on a Python int."""
     return pow(x, SBOX_EXPONENT, R)
 
 
 def sbox_layer(state, full_round):
+    """The S-box on every element (full round) or on state[0] only (partial round)."""
     if full_round:
         return [sbox(s) for s in state]
     return [sbox(state[0]), *state[1:]]
 
 
 def mix(state, mds):
+    """M * state mod r for the MDS matrix M, on Python ints."""
     return [sum(m * s for m, s in zip(row, state)) % R for row in mds]
 
 
@@ -148,13 +152,13 @@ def _input_rows(inputs):
         return np.ascontiguousarray(inputs)
     if isinstance(inputs, Sequence) and all(isinstance(c, FieldVector) for c in inputs):
         if any(c.field is not FR for c in inputs):
-            raise TypeError("every input column must be a FieldVector of Fr")
+            raise FieldMismatchError("every input column must be a FieldVector of Fr")
         if len({len(c) for c in inputs}) > 1:
             raise ShapeMismatchError(f"input columns of different lengths: {[len(c) for c in inputs]}")
         if not inputs:
             return np.empty((0, 0, 4), dtype=np.uint64)
         return np.stack([c.mont for c in inputs], axis=1)
-    raise TypeError("expected an (n, k, 4) uint64 array or a sequence of Fr FieldVectors (one per input)")
+    raise WrongTypeError("expected an (n, k, 4) uint64 array or a sequence of Fr FieldVectors (one per input)")
 
 
 def _check_canonical(rows):

@@ -40,6 +40,7 @@ def full_sbox_layer(cs, state):
 
 
 def add_round_constants(state, constants):
+    """The state's LinearCombinations plus the round's constants, adding no constraint."""
     return [s + c for s, c in zip(state, constants)]
 
 

@@ -40,13 +40,16 @@ class PoseidonParams:
 
     @property
     def n_inputs(self):
+        """The number of inputs hashed, t - 1."""
         return self.width - 1
 
     @property
     def n_rounds(self):
+        """The number of rounds, full and partial."""
         return self.full_rounds + self.partial_rounds
 
     def is_full_round(self, round_index):
+        """Whether round `round_index` (from 0) is a full round."""
         half = self.full_rounds // 2
         return round_index < half or round_index >= half + self.partial_rounds
 

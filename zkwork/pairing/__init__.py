@@ -16,7 +16,12 @@ pairing_check runs one multi-Miller loop for all pairs and one final exponentiat
 import numpy as np
 
 from zkwork.curve.kernels import G1, G2
-from zkwork.errors import EncodingError, NonCanonicalEncodingError, PointNotOnCurveError
+from zkwork.errors import (
+    EncodingError,
+    NonCanonicalEncodingError,
+    NotInvertibleError,
+    PointNotOnCurveError,
+)
 from zkwork.field import FQ, fq2
 from zkwork.jit import njit
 from zkwork.pairing import final_exp, miller
@@ -124,7 +129,7 @@ def final_exponentiation(f):
     """f^((p^12 - 1)/r) for a nonzero Fq12 value f ((2, 3, 2, 4) array or GT), as GT."""
     f = f.array if isinstance(f, GT) else GT(f).array
     if _is_zero(f):
-        raise ZeroDivisionError("the final exponentiation of 0 is undefined (0 is not in Fq12^*)")
+        raise NotInvertibleError("the final exponentiation of 0 is undefined (0 is not in Fq12^*)")
     out = fq12_empty()
     _final_exponentiation_into(np.ascontiguousarray(f), out)
     return GT(out)

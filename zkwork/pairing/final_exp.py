@@ -128,4 +128,5 @@ def hard_part(f):
 
 @njit(cache=True)
 def final_exponentiation(f):
+    """f^((p^12 - 1)/r) for a nonzero Fq12 element f in Montgomery form (nested tuples)."""
     return hard_part(easy_part(f))

@@ -5,7 +5,7 @@ limbs of reduced values are unique, so equality is equality of arrays.
 """
 import numpy as np
 
-from zkwork.errors import EncodingError
+from zkwork.errors import EncodingError, NotInvertibleError
 from zkwork.field.limbs import ints_to_array
 from zkwork.jit import njit
 from zkwork.pairing.tower import (
@@ -63,9 +63,11 @@ class GT:
 
     @classmethod
     def one(cls):
+        """The identity of GT, the Fq12 element 1."""
         return cls(ONE_ARRAY.copy())
 
     def is_one(self):
+        """Whether this is the identity 1."""
         return np.array_equal(self.array, ONE_ARRAY)
 
     def __mul__(self, other):
@@ -76,8 +78,9 @@ class GT:
         return GT(out)
 
     def inverse(self):
+        """The multiplicative inverse; NotInvertibleError (a ZeroDivisionError) for 0."""
         if _is_zero(self.array):
-            raise ZeroDivisionError("0 in Fq12 has no inverse")
+            raise NotInvertibleError("0 in Fq12 has no inverse")
         out = fq12_empty()
         _inv_into(self.array, out)
         return GT(out)

@@ -39,26 +39,31 @@ FQ12_ONE = (FQ6_ONE, FQ6_ZERO)
 
 @njit(cache=True)
 def fq6_add(a, b):
+    """Adds two Fq6 elements (triples of Montgomery Fq2 pairs)."""
     return (fq2_add(a[0], b[0]), fq2_add(a[1], b[1]), fq2_add(a[2], b[2]))
 
 
 @njit(cache=True)
 def fq6_sub(a, b):
+    """Subtracts b from a, both Fq6 elements (triples of Montgomery Fq2 pairs)."""
     return (fq2_sub(a[0], b[0]), fq2_sub(a[1], b[1]), fq2_sub(a[2], b[2]))
 
 
 @njit(cache=True)
 def fq6_neg(a):
+    """Negates an Fq6 element (a triple of Montgomery Fq2 pairs)."""
     return (fq2_neg(a[0]), fq2_neg(a[1]), fq2_neg(a[2]))
 
 
 @njit(cache=True)
 def fq6_mul_by_fq2(a, s):
+    """Multiplies an Fq6 element by the Fq2 element s, both in Montgomery form."""
     return (fq2_mul(a[0], s), fq2_mul(a[1], s), fq2_mul(a[2], s))
 
 
 @njit(cache=True)
 def fq6_mul_by_v(a):
+    """Multiplies an Fq6 element by v: (c0, c1, c2) -> (xi c2, c0, c1)."""
     # v^3 = xi wraps the top coefficient around.
     return (fq2_mul_by_xi(a[2]), a[0], a[1])
 
@@ -71,6 +76,7 @@ def _karatsuba_cross(a_i, a_j, b_i, b_j, v_i, v_j):
 
 @njit(cache=True)
 def fq6_mul(a, b):
+    """Multiplies two Fq6 elements in Montgomery form (Karatsuba, 6 Fq2 products)."""
     v0 = fq2_mul(a[0], b[0])
     v1 = fq2_mul(a[1], b[1])
     v2 = fq2_mul(a[2], b[2])
@@ -93,6 +99,7 @@ def fq6_mul_by_01(a, b0, b1):
 
 @njit(cache=True)
 def fq6_sqr(a):
+    """Squares an Fq6 element in Montgomery form (Chung-Hasan SQR2)."""
     # Chung-Hasan SQR2: two squarings of coefficients replaced by one of a0 - a1 + a2.
     s0 = fq2_sqr(a[0])
     s1 = fq2_double(fq2_mul(a[0], a[1]))
@@ -117,6 +124,7 @@ def fq6_inv(a):
 
 @njit(cache=True)
 def fq6_is_zero(a):
+    """Whether an Fq6 element in Montgomery form is zero."""
     return fq2_is_zero(a[0]) and fq2_is_zero(a[1]) and fq2_is_zero(a[2])
 
 
@@ -124,16 +132,19 @@ def fq6_is_zero(a):
 
 @njit(cache=True)
 def fq12_add(a, b):
+    """Adds two Fq12 elements (pairs of Montgomery Fq6 triples)."""
     return (fq6_add(a[0], b[0]), fq6_add(a[1], b[1]))
 
 
 @njit(cache=True)
 def fq12_sub(a, b):
+    """Subtracts b from a, both Fq12 elements (pairs of Montgomery Fq6 triples)."""
     return (fq6_sub(a[0], b[0]), fq6_sub(a[1], b[1]))
 
 
 @njit(cache=True)
 def fq12_neg(a):
+    """Negates an Fq12 element (a pair of Montgomery Fq6 triples)."""
     return (fq6_neg(a[0]), fq6_neg(a[1]))
 
 
@@ -145,6 +156,7 @@ def fq12_conj(a):
 
 @njit(cache=True)
 def fq12_mul(a, b):
+    """Multiplies two Fq12 elements in Montgomery form (Karatsuba, 3 Fq6 products)."""
     v0 = fq6_mul(a[0], b[0])
     v1 = fq6_mul(a[1], b[1])
     c1 = fq6_sub(fq6_mul(fq6_add(a[0], a[1]), fq6_add(b[0], b[1])), fq6_add(v0, v1))
@@ -153,6 +165,7 @@ def fq12_mul(a, b):
 
 @njit(cache=True)
 def fq12_sqr(a):
+    """Squares an Fq12 element in Montgomery form (complex method, 2 Fq6 products)."""
     # (a0 + a1 w)^2 = (a0 + a1)(a0 + v a1) - (1 + v) a0 a1  +  2 a0 a1 w
     t = fq6_mul(a[0], a[1])
     c0 = fq6_sub(fq6_mul(fq6_add(a[0], a[1]), fq6_add(a[0], fq6_mul_by_v(a[1]))), fq6_add(t, fq6_mul_by_v(t)))
@@ -181,11 +194,13 @@ def fq12_mul_by_line(f, l0, l1, l3):
 
 @njit(cache=True)
 def fq12_is_zero(a):
+    """Whether an Fq12 element in Montgomery form is zero."""
     return fq6_is_zero(a[0]) and fq6_is_zero(a[1])
 
 
 @njit(cache=True)
 def fq12_eq(a, b):
+    """Whether two Fq12 elements in Montgomery form are equal."""
     return fq12_is_zero(fq12_sub(a, b))
 
 
@@ -248,6 +263,7 @@ def fq12_store(out, a):
 
 
 def fq12_empty():
+    """An uninitialised (2, 3, 2, 4) uint64 array for one Fq12 element."""
     return np.empty((2, 3, 2, 4), dtype=np.uint64)
 
 

@@ -7,7 +7,7 @@ signals in the same order, same public signals, same constraint counts under --O
     r1cs, witness = pattern.solve(inputs)
     assert r1cs.public_signals(witness) == pattern.expected_public(inputs)
 
-See /work/shared/patterns.md for the statements and zkwork/patterns/<name>.py for each
+See the pattern specification (shared/patterns.md) for the statements and zkwork/patterns/<name>.py for each
 pattern's signals, its reference weakness and the hardened fix.
 """
 from zkwork.patterns.base import VARIANTS, Pattern, PatternError, StatementError

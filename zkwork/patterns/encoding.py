@@ -10,6 +10,7 @@ strings never collide and a long string collides with another only through SHA-2
 """
 import hashlib
 
+from zkwork.errors import CircuitInputError, EncodingError, WrongTypeError
 from zkwork.field import R
 
 PACK_LIMIT = 31
@@ -20,7 +21,7 @@ assert (PACK_LIMIT + 2) << _TAG_SHIFT < R
 def encode_string(text):
     """The field element of a string (see the module docstring)."""
     if not isinstance(text, str):
-        raise TypeError(f"expected a string, got {type(text).__name__}")
+        raise WrongTypeError(f"expected a string, got {type(text).__name__}")
     data = text.encode("utf-8")
     if len(data) <= PACK_LIMIT:
         return (len(data) << _TAG_SHIFT) + int.from_bytes(data, "big")
@@ -32,7 +33,7 @@ def decode_string(value):
     """The string a packed encoding came from; ValueError for hashed or foreign values."""
     length, packed = value >> _TAG_SHIFT, value & ((1 << _TAG_SHIFT) - 1)
     if length > PACK_LIMIT or packed >> (8 * length):
-        raise ValueError(f"{value:#x} is not the packed encoding of a string of at most {PACK_LIMIT} bytes")
+        raise EncodingError(f"{value:#x} is not the packed encoding of a string of at most {PACK_LIMIT} bytes")
     return packed.to_bytes(length, "big").decode("utf-8")
 
 
@@ -41,10 +42,10 @@ def parse_pid(pid):
     'JP-13-113-01-T07-B12-BN02-R342': country first, then the admin levels and the
     block, building and room, separated by '-'. Empty components are an error."""
     if not isinstance(pid, str) or not pid:
-        raise ValueError(f"a PID is a non-empty string, got {pid!r}")
+        raise CircuitInputError(f"a PID is a non-empty string, got {pid!r}")
     parts = pid.split("-")
     if any(not part for part in parts):
-        raise ValueError(f"PID {pid!r} has an empty component")
+        raise CircuitInputError(f"PID {pid!r} has an empty component")
     return parts
 
 

@@ -1,8 +1,7 @@
 """Locker: "I may collect from some locker of this facility, not saying which".
 
 Statement. The prover knows a locker id whose leaf lies in the facility's locker-set tree
-of depth L (a Merkle path to the public root) and an access nonce; the outputs are an
-access commitment Poseidon(locker, facility, nonce) and the recomputed root.
+of depth L (a Merkle path to the public root) and an access nonce.
 
 Signals, in the order of circuits/locker_<variant>.circom:
   output  accessCommitment    Poseidon(lockerID, facilityID, accessNonce)   (public 0)
@@ -53,6 +52,7 @@ SAMPLE_LOCKERS = tuple(f"LKR-07-{row}{col:02d}" for row in "AB" for col in range
 
 
 class Locker(Pattern):
+    """The locker pattern: a locker id in a facility's locker-set tree of depth L."""
     name = "locker"
     size_param = "depth"
     default_size = 10
@@ -69,6 +69,7 @@ class Locker(Pattern):
         return native_poseidon(self.leaf_preimage(locker, nonce))
 
     def define(self, cs):
+        """Declares the signals in the Circom twin's order and writes the constraints."""
         depth = self.size
         facility = cs.public_input("facilityID")
         root = cs.public_input("lockerSetRoot")
@@ -123,6 +124,7 @@ class Locker(Pattern):
         return inputs
 
     def expected_public(self, inputs):
+        """The public signals, outputs first, computed natively; StatementError when false."""
         locker, facility, nonce = inputs["lockerID"], inputs["facilityID"], inputs["accessNonce"]
         root = root_from_path(self.leaf(locker, nonce), inputs["pathElements"], inputs["pathIndices"])
         require(root == inputs["lockerSetRoot"], "the path does not lead to the facility's root")

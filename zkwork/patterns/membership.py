@@ -55,6 +55,7 @@ SAMPLE_PIDS = (
 
 
 class Membership(Pattern):
+    """The membership pattern: a PID's leaf is in the registry's Merkle tree of depth D."""
     name = "membership"
     size_param = "depth"
     default_size = 20
@@ -66,6 +67,7 @@ class Membership(Pattern):
         return native_poseidon(with_salt([pid], salt))
 
     def define(self, cs):
+        """Declares the signals in the Circom twin's order and writes the constraints."""
         depth = self.size
         if self.hardened:
             root = cs.public_input("root")
@@ -107,6 +109,7 @@ class Membership(Pattern):
         return inputs
 
     def expected_public(self, inputs):
+        """The public signals computed natively: [root], or [root, challenge] when hardened."""
         leaf = self.leaf(inputs["pid"], inputs.get("salt"))
         root = root_from_path(leaf, inputs["pathElements"], inputs["pathIndices"])
         if not self.hardened:

@@ -52,6 +52,7 @@ POSEIDON_MAX_INPUTS = 16
 
 
 class SelectiveReveal(Pattern):
+    """The selective-reveal pattern: the masked values of F committed fields, under one nonce."""
     name = "selective_reveal"
     size_param = "fields"
     default_size = 8
@@ -60,6 +61,7 @@ class SelectiveReveal(Pattern):
     max_size = POSEIDON_MAX_INPUTS - 1  # the values and the nonce in one Poseidon
 
     def define(self, cs):
+        """Declares the signals in the Circom twin's order and writes the constraints."""
         f = self.size
         if self.hardened:
             mask = cs.public_input("revealMask", f)
@@ -113,6 +115,7 @@ class SelectiveReveal(Pattern):
         return inputs
 
     def expected_public(self, inputs):
+        """The public signals, outputs first, computed natively; StatementError when false."""
         values, mask, revealed = inputs["fieldValues"], inputs["revealMask"], inputs["revealedValues"]
         require(all(m in (0, 1) for m in mask), "a mask entry is not a bit")
         require(revealed == [m * v for m, v in zip(mask, values)],

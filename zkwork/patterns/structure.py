@@ -52,6 +52,7 @@ def _less_than(cs, a, b, name):
 
 
 class Structure(Pattern):
+    """The structure pattern: a PID of K components is well formed for its country."""
     name = "structure"
     size_param = "components"
     default_size = 8
@@ -60,6 +61,7 @@ class Structure(Pattern):
 
     @property
     def max_size(self):
+        """The largest K: country, d, K components (and the salt) in one 16-input Poseidon."""
         # The commitment hashes country, d, the K components (and the salt) in one Poseidon.
         return POSEIDON_MAX_INPUTS - (3 if self.hardened else 2)
 
@@ -68,6 +70,7 @@ class Structure(Pattern):
         return native_poseidon(with_salt([country, depth, *components], salt))
 
     def define(self, cs):
+        """Declares the signals in the Circom twin's order and writes the constraints."""
         k = self.size
         country = cs.public_input("countryCode")
         depth = cs.public_input("hierarchyDepth")
@@ -112,6 +115,7 @@ class Structure(Pattern):
         return inputs
 
     def expected_public(self, inputs):
+        """The public signals, [commitment, country, d], computed natively; StatementError when false."""
         depth, lengths = inputs["hierarchyDepth"], inputs["componentLengths"]
         require(1 <= depth <= self.size, f"hierarchy depth {depth} is outside 1..{self.size}")
         require(inputs["components"][0] == inputs["countryCode"], "component 0 is not the country code")

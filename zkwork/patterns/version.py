@@ -43,6 +43,7 @@ SAMPLE_NEW_PID = "JP-13-104-03-T02-B05-BN01-R101"
 
 
 class Version(Pattern):
+    """The version pattern: the old and the new PID commitment open to PIDs of one owner."""
     name = "version"
 
     def pid_commitment(self, pid, salt=None):
@@ -50,6 +51,7 @@ class Version(Pattern):
         return native_poseidon(with_salt([pid], salt))
 
     def define(self, cs):
+        """Declares the signals in the Circom twin's order and writes the constraints."""
         commitments = [cs.public_input("oldPIDCommitment"), cs.public_input("newPIDCommitment")]
         identity = cs.public_input("identityCommitment") if self.hardened else None
         old_pid, new_pid = cs.private_input("oldPID"), cs.private_input("newPID")
@@ -97,6 +99,7 @@ class Version(Pattern):
         return inputs
 
     def expected_public(self, inputs):
+        """The public signals, outputs first, computed natively; StatementError when false."""
         old, new, secret = inputs["oldPID"], inputs["newPID"], inputs["userSecret"]
         commitments = [inputs["oldPIDCommitment"], inputs["newPIDCommitment"]]
         for which, pid, commitment in (("old", old, commitments[0]), ("new", new, commitments[1])):

@@ -58,6 +58,7 @@ class Domain:
         return _cached_domain(1 << max(length - 1, 0).bit_length())
 
     def element(self, i):
+        """omega^i, the i-th element of the domain (i taken mod size), as an Fr element."""
         return self.omega ** (i % self.size)
 
     def elements(self):

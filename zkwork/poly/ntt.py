@@ -12,7 +12,7 @@ domain, the smallest domain that holds the input is used.
 """
 import numpy as np
 
-from zkwork.errors import DomainSizeError
+from zkwork.errors import DomainSizeError, FieldMismatchError, NotInvertibleError, WrongTypeError
 from zkwork.field import FR, FieldElement, FieldVector, R
 from zkwork.poly.domain import Domain
 from zkwork.poly.kernels import scale_geometric, transform
@@ -22,11 +22,11 @@ def to_fr(x):
     """An int or Fr element as an int in [0, r); elements of other fields are refused."""
     if isinstance(x, FieldElement):
         if x.field is not FR:
-            raise TypeError(f"expected an element of Fr, got one of {x.field.name}")
+            raise FieldMismatchError(f"expected an element of Fr, got one of {x.field.name}")
         return x.value
     if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
         return int(x) % R
-    raise TypeError(f"expected an int or an Fr element, got {type(x).__name__}")
+    raise WrongTypeError(f"expected an int or an Fr element, got {type(x).__name__}")
 
 
 def mont(x):
@@ -38,16 +38,17 @@ def as_mont_array(values):
     """The (n, 4) uint64 Montgomery array behind `values`, and whether it was a FieldVector."""
     if isinstance(values, FieldVector):
         if values.field is not FR:
-            raise TypeError(f"expected a FieldVector over Fr, got one over {values.field.name}")
+            raise FieldMismatchError(f"expected a FieldVector over Fr, got one over {values.field.name}")
         return values.mont, True
     if not isinstance(values, np.ndarray):
-        raise TypeError(f"expected a FieldVector or an (n, 4) uint64 array, got {type(values).__name__}")
+        raise WrongTypeError(f"expected a FieldVector or an (n, 4) uint64 array, got {type(values).__name__}")
     if values.dtype != np.uint64 or values.ndim != 2 or values.shape[1] != 4:
-        raise TypeError(f"expected an (n, 4) uint64 array, got shape {values.shape} of {values.dtype}")
+        raise WrongTypeError(f"expected an (n, 4) uint64 array, got shape {values.shape} of {values.dtype}")
     return np.ascontiguousarray(values), False
 
 
 def like_input(array, was_vector):
+    """The (n, 4) Montgomery array as a FieldVector over Fr if the input was one, else as it is."""
     return FieldVector(FR, array) if was_vector else array
 
 
@@ -91,6 +92,6 @@ def coset_intt(evals, g=None, domain=None):
     array, domain, was_vector = _fitted(evals, domain)
     g = _coset_shift(g, domain)
     if g == 0:
-        raise ZeroDivisionError("coset generator 0 does not define a coset")
+        raise NotInvertibleError("coset generator 0 does not define a coset")
     a = transform(array, domain.inv_twiddles, domain.log_size)
     return like_input(scale_geometric(a, mont(domain.size_inv), mont(pow(g, -1, R))), was_vector)

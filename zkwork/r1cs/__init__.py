@@ -10,7 +10,8 @@
 """
 from zkwork.r1cs.lc import LinearCombination
 from zkwork.r1cs.r1cs import R1CS, Satisfaction
-from zkwork.r1cs.system import ConstraintSystem, WireKind
+from zkwork.r1cs.system import ConstraintSystem
+from zkwork.r1cs.wires import WireKind
 
 
 def build(circuit, simplify=True, **params):

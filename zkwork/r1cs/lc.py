@@ -5,12 +5,14 @@ subtracting and scaling by constants builds new combinations without any constra
 multiplying two non-constant combinations asks the constraint system for a new signal
 and one constraint (a * b = c), which is the only thing that costs.
 """
+from zkwork.errors import CircuitError, FieldMismatchError
 from zkwork.field import FieldElement, R
 
 ONE = 0  # the wire that always holds 1
 
 
 class LinearCombination:
+    """A linear combination sum(coeff * wire) over Fr; wire 0 is the constant 1."""
     __slots__ = ("cs", "terms")
 
     def __init__(self, cs, terms):
@@ -19,6 +21,7 @@ class LinearCombination:
 
     # -- inspection ------------------------------------------------------------------
     def is_constant(self):
+        """Whether the combination mentions no wire but the constant one."""
         return all(wire == ONE for wire in self.terms)
 
     def constant_value(self):
@@ -41,11 +44,11 @@ class LinearCombination:
     def _coerce(self, other):
         if isinstance(other, LinearCombination):
             if other.cs is not self.cs:
-                raise ValueError("cannot combine signals of two different constraint systems")
+                raise CircuitError("cannot combine signals of two different constraint systems")
             return other
         if isinstance(other, FieldElement):
             if other.field.modulus != R:
-                raise TypeError(f"circuits compute in Fr, got an element of {other.field.name}")
+                raise FieldMismatchError(f"circuits compute in Fr, got an element of {other.field.name}")
             other = other.value
         if isinstance(other, int):
             return self.cs.constant(other)
@@ -78,6 +81,7 @@ class LinearCombination:
         return NotImplemented if other is None else other + (-self)
 
     def scale(self, k):
+        """The combination times the constant k (reduced mod r), adding no constraint."""
         k %= R
         if k == 0:
             return LinearCombination(self.cs, {})

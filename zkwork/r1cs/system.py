@@ -14,21 +14,12 @@ Every constraint carries the namespace path it was made in
 by gadget and a failing constraint can be named.
 """
 import contextlib
-from enum import IntEnum
 
 from zkwork.errors import CircuitError, CircuitInputError, UnsatisfiedConstraintError
 from zkwork.field import FieldElement, R
 from zkwork.r1cs.lc import ONE, LinearCombination
-
-
-class WireKind(IntEnum):
-    """Kinds of wires, in circom's order."""
-
-    ONE = 0
-    OUTPUT = 1
-    PUBLIC = 2
-    PRIVATE = 3
-    INTERNAL = 4
+from zkwork.r1cs.r1cs import assemble
+from zkwork.r1cs.wires import WireKind
 
 
 class ConstraintSystem:
@@ -47,6 +38,7 @@ class ConstraintSystem:
     # -- namespaces ------------------------------------------------------------------
     @contextlib.contextmanager
     def namespace(self, name, index=None):
+        """A context manager naming the constraints made inside it name (or name[index])."""
         self._path.append(name if index is None else f"{name}[{index}]")
         try:
             yield
@@ -54,10 +46,12 @@ class ConstraintSystem:
             self._path.pop()
 
     def label(self, name):
+        """The full namespace path of `name`, joined with "/"."""
         return "/".join(self._path + [name])
 
     # -- wires -----------------------------------------------------------------------
     def constant(self, value):
+        """The constant value (reduced mod r) as a LinearCombination, with no wire."""
         value = int(value) % R
         return LinearCombination(self, {ONE: value} if value else {})
 
@@ -101,6 +95,7 @@ class ConstraintSystem:
         return self._input(WireKind.PUBLIC, name, n)
 
     def private_input(self, name, n=None):
+        """A private input signal (or a list of n), in declaration order after the public inputs."""
         return self._input(WireKind.PRIVATE, name, n)
 
     def public_output(self, name, lc):
@@ -133,7 +128,7 @@ class ConstraintSystem:
     def _lc(self, x):
         if isinstance(x, LinearCombination):
             if x.cs is not self:
-                raise ValueError("cannot combine signals of two different constraint systems")
+                raise CircuitError("cannot combine signals of two different constraint systems")
             return x
         if isinstance(x, FieldElement):
             return self.constant(x.value)
@@ -182,8 +177,6 @@ class ConstraintSystem:
         """The R1CS (and, when computing, its witness), with wires in circom's order and,
         with `simplify`, linear constraints eliminated as circom --O2 does. With `check`,
         computed values that violate a constraint raise UnsatisfiedConstraintError."""
-        from zkwork.r1cs.r1cs import assemble
-
         if self.computing:
             unused = set(self._inputs) - self._used_inputs
             if unused:
