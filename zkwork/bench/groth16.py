@@ -12,7 +12,6 @@ constraint count equals zkwork's. Ratios are zkwork / snarkjs: below 1 is faster
 import resource
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -21,8 +20,8 @@ from zkwork.bench.timing import measure
 from zkwork.groth16 import prepare_verifying_key, prove, setup, verify, verify_batch
 from zkwork.groth16.snarkjs_json import proof_to_json, vk_to_json
 from zkwork.patterns import PATTERNS, VARIANTS, get_pattern
+from zkwork.resources import resource_dir
 
-CIRCUITS = Path(__file__).resolve().parents[2] / "circuits" / "main"
 TARGETS_MS = {"membership prove median": 300.0, "verify median": 5.0, "batch verify per proof": 1.0}
 
 
@@ -82,7 +81,7 @@ def bench_pattern(pattern, prove_runs=20, verify_runs=100, batch=100, peer=True,
 def _snarkjs_figures(pattern, inputs, prove_runs, verify_runs, row, say):
     from zkwork.bench.snarkjs_peer import measure_snarkjs
 
-    main_file = CIRCUITS / f"{pattern.main_name}.circom"
+    main_file = resource_dir("circuits") / "main" / f"{pattern.main_name}.circom"
     say(f"snarkjs on {main_file.name} (compile, ptau and zkey are cached)")
     try:
         peer = measure_snarkjs(main_file, inputs, runs=prove_runs, verify_runs=verify_runs)

@@ -7,8 +7,9 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from zkwork.resources import PACKAGE_DIR
+
 PACKAGES = ["zkwork", "numpy", "numba", "llvmlite", "py_ecc", "galois", "pandas"]
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 CACHED_KERNEL = re.compile(r"njit\([^)]*cache=True")
 
 
@@ -25,7 +26,7 @@ def cpu_model():
 def git_commit():
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=PACKAGE_ROOT, capture_output=True, text=True, timeout=5
+            ["git", "rev-parse", "HEAD"], cwd=PACKAGE_DIR, capture_output=True, text=True, timeout=5
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -62,11 +63,11 @@ def jit_cache_state():
     import numba
 
     cache_dir = numba.config.CACHE_DIR or None
-    roots = [Path(cache_dir)] if cache_dir else [PACKAGE_ROOT]
+    roots = [Path(cache_dir)] if cache_dir else [PACKAGE_DIR]
     index_files = [p for root in roots for p in root.rglob("*.nbi")]
     kernel_modules = {
-        path.relative_to(PACKAGE_ROOT).with_suffix("").as_posix().replace("/", ".")
-        for path in PACKAGE_ROOT.rglob("*.py")
+        path.relative_to(PACKAGE_DIR).with_suffix("").as_posix().replace("/", ".")
+        for path in PACKAGE_DIR.rglob("*.py")
         if CACHED_KERNEL.search(path.read_text())
     }
     cached_modules = {p.name.split(".")[0] for p in index_files}

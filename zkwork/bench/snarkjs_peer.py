@@ -20,9 +20,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from zkwork.errors import ZkworkError
+from zkwork.errors import WrongTypeError, ZkworkError
+from zkwork.resources import ROOT_ENV, project_root
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = project_root()
 SCRIPT = ROOT / "tools" / "snarkjs_peer.mjs"
 NODE_MODULES = ROOT / "node_modules"
 CACHE_ENV = "ZKWORK_SNARKJS_CACHE"
@@ -44,19 +45,20 @@ def _check_tools():
         if not needed.exists():
             raise SnarkjsPeerError(f"{needed} is missing; run `make install` (npm ci) in {ROOT}")
     if not SCRIPT.exists():
-        raise SnarkjsPeerError(f"{SCRIPT} is missing (the snarkjs peer runs from a source checkout)")
+        raise SnarkjsPeerError(f"{SCRIPT} is missing: the snarkjs peer runs from a source checkout "
+                               f"(set ${ROOT_ENV} to one)")
     return node
 
 
 def _json_input(value):
     """Circuit inputs as snarkjs reads them: integers as decimal strings, nested lists kept."""
     if isinstance(value, bool):
-        raise TypeError("circuit inputs are field elements, not booleans")
+        raise WrongTypeError("circuit inputs are field elements, not booleans")
     if isinstance(value, int):
         return str(value)
     if isinstance(value, (list, tuple)):
         return [_json_input(v) for v in value]
-    raise TypeError(f"a circuit input is an int or a list of them, got {type(value).__name__}")
+    raise WrongTypeError(f"a circuit input is an int or a list of them, got {type(value).__name__}")
 
 
 def measure_snarkjs(main_file, inputs, runs=20, verify_runs=100, cache_dir=None, warmup=1, power=None,

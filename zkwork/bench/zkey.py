@@ -15,14 +15,15 @@ import numpy as np
 from zkwork.bench.machine import describe
 from zkwork.bench.snarkjs_peer import measure_snarkjs, snarkjs_witness
 from zkwork.bench.timing import measure
+from zkwork.errors import InvariantError
 from zkwork.field import FR, FieldVector
 from zkwork.formats.wtns_file import read_wtns_limbs
 from zkwork.formats.zkey_file import read_zkey
 from zkwork.groth16 import prepare_verifying_key, verify
-from zkwork.groth16.zkey_prover import prove_zkey, public_signals
+from zkwork.interop.zkey_prover import prove_zkey, public_signals
 from zkwork.patterns import PATTERNS, get_pattern
+from zkwork.resources import resource_dir
 
-CIRCUITS = Path(__file__).resolve().parents[2] / "circuits" / "main"
 TARGET_RATIO = 0.25
 
 
@@ -38,7 +39,8 @@ def zkey_latency_row(pattern, runs=10, verify_runs=100, cache_dir=None):
     snarkjs zkey of `pattern`'s Circom twin on circom's witness, with snarkjs's own figures
     on the same zkey (prove_ms, verify_ms, their percentiles, snarkjs_*)."""
     inputs = pattern.sample_inputs()
-    peer = measure_snarkjs(CIRCUITS / f"{pattern.main_name}.circom", inputs, runs=runs, verify_runs=verify_runs,
+    main_file = resource_dir("circuits") / "main" / f"{pattern.main_name}.circom"
+    peer = measure_snarkjs(main_file, inputs, runs=runs, verify_runs=verify_runs,
                            cache_dir=cache_dir)
     zkey = read_zkey(peer["paths"]["zkey"])
     witness = _snarkjs_witness(peer["paths"], inputs)
@@ -48,7 +50,7 @@ def zkey_latency_row(pattern, runs=10, verify_runs=100, cache_dir=None):
     pvk = prepare_verifying_key(zkey.vk)
     verify_t = measure(lambda: verify(pvk, public, proofs[-1]), runs=verify_runs)
     if not verify(pvk, public, proofs[0]):
-        raise AssertionError(f"{pattern.label}: a zkwork proof from the snarkjs zkey does not verify")
+        raise InvariantError(f"{pattern.label}: a zkwork proof from the snarkjs zkey does not verify")
     prove_ms, verify_ms = [t * 1e3 for t in prove_t.runs_s], [t * 1e3 for t in verify_t.runs_s]
     return {
         "pattern": pattern.name, "variant": pattern.variant, "params": dict(pattern.params),
