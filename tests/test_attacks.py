@@ -28,7 +28,7 @@ from zkwork.field import R
 from zkwork.gadgets.merkle import root_from_path
 from zkwork.gadgets.native_poseidon import poseidon as native_poseidon
 from zkwork.groth16 import prove, verify
-from zkwork.groth16.snarkjs_json import proof_to_json, public_to_json, save_json, vk_to_json
+from zkwork.groth16.snarkjs_json import proof_to_json, public_to_json, write_json, vk_to_json
 from zkwork.patterns import PATTERNS, StatementError, get_pattern
 from zkwork.patterns.encoding import encode_pid, encode_string
 
@@ -259,9 +259,9 @@ def test_py_ecc_accepts_the_forged_membership_proof(results, keys):
                                     "selective_reveal_invented_values", "locker_guess_id"])
 def test_snarkjs_accepts_the_attackers_proofs(results, keys, attack, tmp_path):
     result = results[attack]
-    save_json(tmp_path / "vk.json", vk_to_json(keys[result.variant].vk))
-    save_json(tmp_path / "proof.json", proof_to_json(result.proof))
-    save_json(tmp_path / "public.json", public_to_json(result.public_signals))
+    write_json(tmp_path / "vk.json", vk_to_json(keys[result.variant].vk))
+    write_json(tmp_path / "proof.json", proof_to_json(result.proof))
+    write_json(tmp_path / "public.json", public_to_json(result.public_signals))
     run = run_node_tool("snarkjs", "groth16", "verify", tmp_path / "vk.json", tmp_path / "public.json",
                         tmp_path / "proof.json")
     assert "OK" in run.stdout

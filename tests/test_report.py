@@ -15,7 +15,12 @@ from zkwork.report import (
     NotebookSpec,
     format_summary,
     run_report,
+    study_result,
 )
+from zkwork.studies import latency as latency_study
+from zkwork.studies import monitoring as monitoring_study
+from zkwork.studies import throughput as throughput_study
+from zkwork.studies.base import Run
 
 
 def write_notebook(path, *sources):
@@ -63,26 +68,34 @@ def test_a_relative_out_directory_as_make_report_passes_it(tmp_path, monkeypatch
     assert json.loads((run_dir / "results.json").read_text())["results"] == {"good": {"value": 2}}
 
 
+RUN = {"machine": {"cpu_model": "test CPU"}, "started_utc": "2025-01-01T00:00:00+00:00",
+       "finished_utc": "2025-01-01T00:01:00+00:00", "wall_s": 60.0, "cpu_s": 20.0, "load_before": 3.5,
+       "load_after": 4.0, "cpu_count": 2, "threads": 1}
+
+
 def test_the_summary_opens_with_the_slas_and_the_capacity_against_the_guide():
-    # The shapes of the notebooks' JSON contracts; the values are arbitrary test data.
+    # The studies' Result shapes; the values are arbitrary test data.
     sla_row = {"pattern": "membership", "variant": "hardened", "size": "depth=20", "constraints": 5101,
                "prove_p95_ms": 1200.0, "prove_pass": False, "verify_p99_ms": 4.0, "verify_pass": True}
+    latency = latency_study.Result(
+        {"runs": 20, "verify_runs": 100}, Run(**RUN), "production", 1000, 50, [100], [5],
+        [{"pattern": "membership", "variant": "hardened", "prove_ms": [1000.0, 1400.0]}], [sla_row], {})
+    capacity = throughput_study.Result(
+        {}, Run(**{**RUN, "threads": None, "load_after": 1.0, "load_before": 1.0}), "membership", "hardened",
+        {"label": "membership/hardened/depth=20"}, [], {},
+        {"proof_servers": 120, "verification_servers": 12, "cost_per_month_usd": 30000,
+         "assumptions": {"peak_proofs_per_s": 1000}},
+        {"proof_servers": [50, 100], "verification_servers": [10, 25], "cost_per_month_usd": 15000}, [], [], [])
+    monitoring = monitoring_study.Result(
+        {}, Run(**RUN), {}, [{"name": "ProofLatencyHigh", "fires": True, "value": 1200, "threshold": 1000}], {}, "",
+        {})
     results = {
         "run": "20250101T000000Z", "quick": False,
         "machine": {"cpu_model": "test CPU", "cpu_count": 2, "git_commit": "abc"},
-        "notebooks": {name: {"status": "ok"} for name in ("constraint-budgets", "latency",
-                                                          "throughput-and-capacity", "monitoring")},
-        "results": {
-            "latency": {"rows": [{}], "sla": {"prove_p95_ms": 1000, "verify_p99_ms": 50, "backend": "fast",
-                                              "sizes": "production", "runs": {"prove": 20, "verify": 100},
-                                              "rows": [sla_row]}},
-            "throughput-and-capacity": {
-                "capacity": {"proof_servers": 120, "verification_servers": 12, "cost_per_month_usd": 30000,
-                             "assumptions": {"peak_proofs_per_s": 1000}},
-                "guide": {"proof_servers": [50, 100], "verification_servers": [10, 25], "cost_per_month_usd": 15000},
-                "pattern": "membership", "variant": "hardened"},
-            "monitoring": {"alerts": [{"name": "ProofLatencyHigh", "fires": True, "value": 1200, "threshold": 1000}]},
-        },
+        "notebooks": {name: {"status": "ok", "seconds": 500.0} for name in (
+            "constraint-budgets", "latency", "throughput-and-capacity", "monitoring")},
+        "results": {"latency": latency.to_json(), "throughput-and-capacity": capacity.to_json(),
+                    "monitoring": monitoring.to_json()},
     }
     summary = format_summary(results)
     answer = summary[summary.index("## The answer"):summary.index("## Constraint budgets")]
@@ -92,6 +105,10 @@ def test_the_summary_opens_with_the_slas_and_the_capacity_against_the_guide():
     assert "$30,000" in answer and "200% of the guide's estimate" in answer
     assert "ProofLatencyHigh: **fires**" in summary
     assert "not computed" in summary  # no constraint-budgets results in this record
+    times = summary[summary.index("## Time and contention"):]
+    assert ("| latency | 500.0 **over budget** | 420 | 60.0 | 20.0 | 3.5 → 4.0 | load 4.0 above the 2 cores; "
+            "CPU/wall 0.33 for 1 thread(s); membership/hardened prove spread 24% |") in times
+    assert "| throughput-and-capacity | 500.0 **over budget** | 240 | 60.0 | 20.0 | 1.0 → 1.0 | - |" in times
 
 
 @pytest.mark.slow
@@ -114,12 +131,12 @@ def test_quick_report_writes_every_artefact_and_the_library_counts(tmp_path, cap
     assert list((run_dir / "figures").rglob("*.png"))
     assert results["machine"]["cpu_model"] and results["machine"]["versions"]["zkwork"]
 
-    budgets = results["results"]["constraint-budgets"]
-    counts = {(row["pattern"], row["variant"]): row["constraints"] for row in budgets["patterns"]}
+    budgets = study_result(results, "constraint-budgets")
+    counts = {(row["pattern"], row["variant"]): row["constraints"] for row in budgets.patterns}
     assert counts == {(name, variant): get_pattern(name, variant).build().num_constraints
                       for name in PATTERNS for variant in VARIANTS}
 
     summary = (run_dir / "summary.md").read_text()
-    assert summary.index("## The answer") < summary.index("## Constraint budgets")
+    assert summary.index("## The answer") < summary.index("## Constraint budgets") < summary.index("## Time and")
     assert f"measured in this run ({run_dir.name})" in summary
     assert Path(capsys.readouterr().out.split()[1]).parent == run_dir

@@ -20,6 +20,12 @@ def test_throughput_with_one_and_two_workers(tmp_path):
         assert row["proofs_per_s"] == pytest.approx(row["proofs"] / row["prove_wall_s"])
         assert row["proofs_per_s_per_core"] == pytest.approx(row["proofs_per_s"] / row["cores"])
         assert row["verifications_per_s"] > 0 and row["verify_wall_s"] > 0
+        # CPU seconds of the workers: a wall-clock window includes scheduling and any other
+        # job's use of the cores, so the CPU-second rate is at least the wall-clock one
+        # (with slack for the client's share of a process's CPU time)
+        assert row["proofs_per_cpu_s"] == pytest.approx(row["proofs"] / row["prove_cpu_s"])
+        assert row["verifications_per_cpu_s"] == pytest.approx(row["verifications"] / row["verify_cpu_s"])
+        assert 0 < row["core_share"] <= 1.25
     assert rows[0]["efficiency"] == 1.0
     assert rows[1]["efficiency"] == pytest.approx(rows[1]["proofs_per_s"] / (2 * rows[0]["proofs_per_s"]))
     # the key was generated once and saved where the workers read it

@@ -85,6 +85,9 @@ GUIDE_PLAN = {
     "proof_latency_p95_ms": GuideFigure(
         1000, "ms", "Monitoring and Observability › Key Metrics › Proof Generation; Executive Summary",
         "proof_generation_duration SLA: P95 < 1000ms"),
+    "ceremony_contributors": GuideFigure(
+        10, "contributors", "Pre-Migration Checklist › Technical Readiness",
+        "Multi-party ceremony with ≥10 contributors"),
     "verification_latency_p99_ms": GuideFigure(
         50, "ms", "Monitoring and Observability › Key Metrics › Verification",
         "verification_duration SLA: P99 < 50ms"),

@@ -79,8 +79,8 @@ def measure_latencies(pattern, prove_runs=20, verify_runs=50, invalid_proofs=2, 
         assert not verified, f"{pattern.label}: a tampered statement verified"
     return {
         "circuit_type": pattern.main_name, "label": pattern.label, "constraints": r1cs.num_constraints,
-        "prove_s": prove_t.runs_s, "first_prove_s": prove_t.first_call_s,
-        "verify_s": verify_t.runs_s, "first_verify_s": verify_t.first_call_s,
+        "prove_s": prove_t.runs_s, "first_prove_s": prove_t.first_call_s, "prove_cpu_s": prove_t.cpu_runs_s,
+        "verify_s": verify_t.runs_s, "first_verify_s": verify_t.first_call_s, "verify_cpu_s": verify_t.cpu_runs_s,
         "verify_invalid_s": invalid_s, "prove_errors": 0,
     }
 

@@ -10,8 +10,12 @@ measured into one dated report directory.
         summary.md           the answer first: SLAs and servers/dollars, then the constraint budgets
     reports/latest           a symlink to the newest run (a one-line file where symlinks fail)
 
-Every number in the report is measured in the run that wrote it: the notebooks measure, the
-report only copies and compares. A notebook that is missing or fails is named in
+Each notebook runs one study of zkwork.studies (parameters -> run -> Result -> figures) and
+writes its Result as JSON; the report reads it back with that study's `Result.from_json`.
+Every number in the report is measured in the run that wrote it: the studies measure, the
+report only copies and compares. summary.md also gives each study's seconds against its time
+budget, and flags a study measured under contention (load above the cores, CPU/wall below the
+threads used) or with unstable repeated timings. A notebook that is missing or fails is named in
 summary.md and results.json, the rest of the report is still written, and `run_report`
 says that the run is incomplete (the command's exit status is then non-zero).
 """
@@ -19,31 +23,47 @@ import json
 import statistics
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tqdm import tqdm
 
 from zkwork.bench.machine import describe
+from zkwork.errors import JsonFormatError
+from zkwork.resources import require_extra, resource_dir
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+# Before the studies: they import the extras' packages, and the message should name the extra.
+require_extra("report")
+
+from zkwork.studies import STUDIES, get_study
+from zkwork.studies.base import SPREAD_LIMIT, size_text, verdict
+
+NOTEBOOK_DIR = resource_dir("notebooks")
 DEFAULT_OUT = "reports"
 
 
 @dataclass(frozen=True)
 class NotebookSpec:
-    """A notebook of the report and the papermill parameters it runs with. Every notebook
-    takes `quick`, `results_path` and `figures_dir`; `default` and `quick_params` add the
-    parameters of a default and of a quick report (chosen so that the whole report stays
-    within 15 minutes, and 3 minutes with --quick, on a 2-core machine)."""
+    """A notebook of the report: its name, its purpose, and the study (a module of
+    zkwork.studies) whose Result it writes; None for a notebook that is no study's, whose
+    JSON is copied as it is. Every notebook takes `quick`, `results_path` and
+    `figures_dir`; the study's Params say what a default and a quick run measure."""
 
     name: str
     purpose: str
-    default: dict = field(default_factory=dict)
-    quick_params: dict = field(default_factory=dict)
+    study: str = None
     uses_peers: bool = False
     writes_metrics: bool = False
+
+    @property
+    def module(self):
+        """The study's module (None for a notebook that is no study's)."""
+        return STUDIES[self.study] if self.study else None
+
+    def time_budget_s(self, quick):
+        """Seconds this notebook's study may take in a default or a quick report (None: no budget)."""
+        return self.module.TIME_BUDGET_S["quick" if quick else "default"] if self.module else None
 
     def parameters(self, run_dir, quick, peers):
         """The parameters of this notebook for a run into `run_dir`."""
@@ -51,7 +71,6 @@ class NotebookSpec:
             "quick": quick,
             "results_path": str(run_dir / "data" / f"{self.name}.json"),
             "figures_dir": str(run_dir / "figures" / self.name),
-            **(self.quick_params if quick else self.default),
         }
         if self.uses_peers:
             params["peers"] = peers and not quick
@@ -60,16 +79,8 @@ class NotebookSpec:
         return params
 
 
-NOTEBOOKS = (
-    NotebookSpec("constraint-budgets", "constraints, wires and public signals; scaling; budget by gadget"),
-    NotebookSpec("latency", "prove and verify latency against the SLAs, snarkjs beside zkwork",
-                 default={"runs": 20, "verify_runs": 100, "batch": 100}, uses_peers=True),
-    NotebookSpec("throughput-and-capacity", "throughput per worker count; servers and dollars per month"),
-    NotebookSpec("monitoring", "Prometheus metrics and the guide's alerts on measured latencies",
-                 writes_metrics=True),
-    NotebookSpec("security-audit", "attacks on the reference patterns with real proofs; the cost of each fix"),
-    NotebookSpec("setup-ceremony", "a multi-party trusted-setup ceremony, verified; its cost against the power of tau"),
-)
+NOTEBOOKS = tuple(NotebookSpec(module.NOTEBOOK, module.PURPOSE, name, uses_peers=name == "latency",
+                               writes_metrics=name == "monitoring") for name, module in STUDIES.items())
 
 
 def run_id_now():
@@ -139,6 +150,11 @@ def run_notebook(spec, run_dir, quick, peers, notebooks_dir=NOTEBOOK_DIR, positi
     results_file = Path(params["results_path"])
     if results_file.exists():
         record["results_file"] = results_file.relative_to(run_dir).as_posix()
+        if spec.module:
+            try:
+                spec.module.Result.from_json(json.loads(results_file.read_text()))
+            except (JsonFormatError, ValueError) as error:  # reported; the other notebooks still count
+                record.update(status="failed", error=f"unreadable {spec.study} result: {error}")
     elif record["status"] == "ok":
         record.update(status="failed", error=f"the notebook wrote no results to {params['results_path']}")
     figures = sorted(Path(params["figures_dir"]).glob("*.png"))
@@ -200,13 +216,15 @@ def collect_results(run_dir, machine, quick, peers, records):
     }
 
 
+def study_result(results, notebook):
+    """The typed Result the study of `notebook` wrote in this run (None if it wrote none)."""
+    data = results["results"].get(notebook)
+    return None if data is None else get_study(notebook).Result.from_json(data)
+
+
 def _status(results, name):
     """How the notebook `name` ended in this run ('not part of this report' if it was not run)."""
     return results["notebooks"].get(name, {}).get("status", "not part of this report")
-
-
-def _verdict(passed):
-    return "PASS" if passed else "FAIL"
 
 
 def _range_text(bounds):
@@ -224,47 +242,45 @@ def _within(value, bounds):
 
 
 def _latency_lines(results, run):
-    latency = results["results"].get("latency")
+    latency = study_result(results, "latency")
     if latency is None:
         return [f"- Latency: **not measured** (the latency notebook: {_status(results, 'latency')})."]
-    sla = latency["sla"]
-    lines = [f"Latency, measured in run {run} ({sla['runs']['prove']} proofs and {sla['runs']['verify']} "
-             f"verifications per circuit, {sla['backend']} backend, {sla['sizes']} circuit sizes). "
-             f"SLAs from the guide: proof P95 < {sla['prove_p95_ms']:g} ms, verification P99 < "
-             f"{sla['verify_p99_ms']:g} ms.", ""]
-    if sla["sizes"] != "production":
+    params = latency.params
+    lines = [f"Latency, measured in run {run} ({params['runs']} proofs and {params['verify_runs']} "
+             f"verifications per circuit, {latency.sizes} circuit sizes). SLAs from the guide: proof P95 < "
+             f"{latency.prove_sla_ms:g} ms, verification P99 < {latency.verify_sla_ms:g} ms.", ""]
+    if latency.sizes != "production":
         lines += ["> Quick run: these are the small circuits, not the production sizes; the verdicts below "
                   "say nothing about production. Run `zkwork report` without --quick for the answer.", ""]
-    peer = any("snarkjs_prove_p95_ms" in row for row in sla["rows"])
+    peer = any("snarkjs_prove_p95_ms" in row for row in latency.sla_rows)
     header = "| pattern | variant | size | constraints | proof P95 ms | SLA | verify P99 ms | SLA |"
     rule = "| --- | --- | --- | ---: | ---: | --- | ---: | --- |"
     if peer:
         header += " snarkjs proof P95 ms | snarkjs verify P99 ms |"
         rule += " ---: | ---: |"
     lines += [header, rule]
-    for row in sla["rows"]:
+    for row in latency.sla_rows:
         line = (f"| {row['pattern']} | {row['variant']} | {row['size']} | {row['constraints']:,} | "
-                f"{row['prove_p95_ms']:.0f} | {_verdict(row['prove_pass'])} | {row['verify_p99_ms']:.1f} | "
-                f"{_verdict(row['verify_pass'])} |")
+                f"{row['prove_p95_ms']:.0f} | {verdict(row['prove_pass'])} | {row['verify_p99_ms']:.1f} | "
+                f"{verdict(row['verify_pass'])} |")
         if peer:
             line += (f" {row['snarkjs_prove_p95_ms']:.0f} | {row['snarkjs_verify_p99_ms']:.1f} |"
                      if "snarkjs_prove_p95_ms" in row else " n/a | n/a |")
         lines.append(line)
-    errors = sorted({row["snarkjs_error"] for row in latency["rows"] if "snarkjs_error" in row})
+    errors = sorted({row["snarkjs_error"] for row in latency.rows if "snarkjs_error" in row})
     lines += [f"\nsnarkjs not measured: {error}" for error in errors]
     return lines
 
 
 def _capacity_lines(results, run):
-    capacity = results["results"].get("throughput-and-capacity")
+    capacity = study_result(results, "throughput-and-capacity")
     if capacity is None:
         return ["- Servers and cost: **not measured** (the throughput-and-capacity notebook: "
                 f"{_status(results, 'throughput-and-capacity')})."]
-    plan, guide = capacity["capacity"], capacity["guide"]
-    subject = "/".join(str(capacity[key]) for key in ("pattern", "variant") if capacity.get(key))
+    plan, guide = capacity.capacity, capacity.guide
     lines = [
-        f"Servers and cost, from the throughput measured in run {run}"
-        + (f" on {subject}" if subject else "") + ", against the guide's plan:", "",
+        f"Servers and cost, from the throughput measured in run {run} on {capacity.pattern}/{capacity.variant}, "
+        "against the guide's plan:", "",
         "| | measured plan | guide | |", "| --- | ---: | ---: | --- |",
         f"| proof servers | {plan['proof_servers']:,} | {_range_text(guide['proof_servers'])} | "
         f"{_within(plan['proof_servers'], guide['proof_servers'])} |",
@@ -289,13 +305,13 @@ def _assumption_text(value):
 
 
 def _alert_lines(results, run):
-    monitoring = results["results"].get("monitoring")
+    monitoring = study_result(results, "monitoring")
     if monitoring is None:
         return [f"- Alerts: **not evaluated** (the monitoring notebook: {_status(results, 'monitoring')})."]
     lines = [f"The guide's alerts evaluated on the metrics measured in run {run} (monitoring notebook), "
              "one line per alert over its series (e.g. one per circuit):", ""]
     by_name = {}
-    for alert in monitoring["alerts"]:
+    for alert in monitoring.alerts:
         by_name.setdefault(alert["name"], []).append(alert)
     for name, series in by_name.items():
         firing = [alert for alert in series if alert["fires"]]
@@ -314,19 +330,18 @@ def _labels_text(alert):
 
 
 def _budget_lines(results, run):
-    budgets = results["results"].get("constraint-budgets")
+    budgets = study_result(results, "constraint-budgets")
     if budgets is None:
         return [f"Constraint budgets **not computed** (the constraint-budgets notebook: "
                 f"{_status(results, 'constraint-budgets')})."]
-    limit = budgets["budget"]
-    lines = [f"Built in run {run} (counts equal circom --O2's); budget: {limit:,} constraints per circuit.", "",
-             "| pattern | variant | size | constraints | wires | public signals | within budget |",
+    lines = [f"Built in run {run} (counts equal circom --O2's); budget: {budgets.budget:,} constraints per circuit.",
+             "", "| pattern | variant | size | constraints | wires | public signals | within budget |",
              "| --- | --- | --- | ---: | ---: | ---: | --- |"]
-    for row in budgets["patterns"]:
-        size = ", ".join(f"{k}={v}" for k, v in row["params"].items()) or "-"
-        lines.append(f"| {row['pattern']} | {row['variant']} | {size} | {row['constraints']:,} | {row['wires']:,} | "
-                     f"{row['public_signals']} | {_verdict(budgets['pass'][row['pattern']][row['variant']])} |")
-    claims = budgets.get("claims", {}).get("rows", [])
+    for row in budgets.patterns:
+        lines.append(f"| {row['pattern']} | {row['variant']} | {size_text(row['params'])} | {row['constraints']:,} | "
+                     f"{row['wires']:,} | {row['public_signals']} | "
+                     f"{verdict(budgets.passes[row['pattern']][row['variant']])} |")
+    claims = budgets.claims.get("rows", [])
     if claims:
         lines += ["", "The reference design's claims beside the counts built in this run:", ""]
         for claim in claims:
@@ -337,40 +352,38 @@ def _budget_lines(results, run):
 
 
 def _security_lines(results, run):
-    audit = results["results"].get("security-audit")
+    audit = study_result(results, "security-audit")
     if audit is None:
         return [f"Attacks **not run** (the security-audit notebook: {_status(results, 'security-audit')})."]
-    summary = audit["summary"]
-    lines = [f"Run {run}, {audit['sizes']} sizes: {summary['accepted_by_reference']} of {summary['weaknesses']} "
+    summary = audit.summary
+    lines = [f"Run {run}, {audit.sizes} sizes: {summary['accepted_by_reference']} of {summary['weaknesses']} "
              f"attacks produced a proof the reference verifier accepts; the hardened variants resisted "
              f"{summary['resisted_by_hardened']} of {summary['weaknesses']}; tampered proofs accepted: "
              f"{summary['tampered_accepted']}.", "",
              "| pattern | attack | reference | hardened | fix cost (constraints) |",
              "| --- | --- | --- | --- | ---: |"]
-    for row in audit["findings"]:
+    for row in audit.findings:
         lines.append(f"| {row['pattern']} | {row['attack']} | {row['attack result']} | {row['hardened result']} | "
                      f"{row['fix cost (constraints)']:+,} |")
     return lines
 
 
 def _ceremony_lines(results, run):
-    ceremony = results["results"].get("setup-ceremony")
+    ceremony = study_result(results, "setup-ceremony")
     if ceremony is None:
         return [f"Ceremony **not run** (the setup-ceremony notebook: {_status(results, 'setup-ceremony')})."]
-    phase1, phase2, proof = ceremony["phase1"], ceremony["phase2"], ceremony["proof"]
-    size = ", ".join(f"{k}={v}" for k, v in ceremony["params"].items()) or "-"
+    phase1, phase2, proof = ceremony.phase1, ceremony.phase2, ceremony.proof
     lines = [
-        f"Run {run}: {ceremony['contributors']} contributors and a beacon in phase 1 (2^{ceremony['power']} powers "
-        f"of tau) and in phase 2 of {ceremony['pattern']}/{ceremony['variant']} ({size}, "
-        f"{ceremony['constraints']:,} constraints). Transcript verification: phase 1 "
-        f"{_verdict(phase1['ok'])} ({phase1['checks']} checks, {phase1['verify_s']:.1f} s), phase 2 "
-        f"{_verdict(phase2['ok'])} ({phase2['checks']} checks, {phase2['verify_s']:.1f} s); a proof with the "
-        f"ceremony's keys verifies: {_verdict(proof['verified'] and not proof['tampered_verified'])}.",
+        f"Run {run}: {ceremony.contributors} contributors and a beacon in phase 1 (2^{ceremony.power} powers "
+        f"of tau) and in phase 2 of {ceremony.label} ({ceremony.constraints:,} constraints). Transcript "
+        f"verification: phase 1 {verdict(phase1['ok'])} ({phase1['checks']} checks, {phase1['verify_s']:.1f} s), "
+        f"phase 2 {verdict(phase2['ok'])} ({phase2['checks']} checks, {phase2['verify_s']:.1f} s); a proof with the "
+        f"ceremony's keys verifies: {verdict(proof['verified'] and not proof['tampered_verified'])}.",
         f"Median contribution: {statistics.median(phase1['contribution_s'][:-1]):.2f} s (phase 1), "
         f"{statistics.median(phase2['contribution_s'][:-1]):.2f} s (phase 2); initial keys "
         f"{phase2['initial_keys_s']:.1f} s.",
         "", "| power | contribution (s) | verification (s) | state (MiB) |", "| ---: | ---: | ---: | ---: |"]
-    for row in ceremony["scaling"]:
+    for row in ceremony.scaling:
         lines.append(f"| 2^{row['power']} | {row['contribution_s']:.2f} | {row['verify_s']:.2f} | "
                      f"{row['state_bytes'] / 2**20:.1f} |")
     return lines
@@ -385,6 +398,46 @@ def _figure_lines(results, run):
     return lines or ["No figures were written."]
 
 
+def _time_lines(results):
+    """Per study: the notebook's seconds against its budget, the measured wall and CPU seconds,
+    the load, and the flags of a measurement under contention or with unstable repeats."""
+    quick = results["quick"]
+    lines = [f"Seconds per notebook (papermill, kernel start and HTML included) against the study's budget in a "
+             f"{'quick' if quick else 'default'} report, and the study's own measurement record. Flagged: a load "
+             "above the cores or CPU/wall below half the threads kept busy (contention), and repeated timings "
+             f"whose standard deviation exceeds {SPREAD_LIMIT:.0%} of their mean (as pyperf warns).", "",
+             "| notebook | seconds | budget | measured wall s | CPU s | load before → after | flags |",
+             "| --- | ---: | ---: | ---: | ---: | --- | --- |"]
+    total = budget_total = 0
+    for name, record in results["notebooks"].items():
+        spec = next((spec for spec in NOTEBOOKS if spec.name == name), None)
+        budget = spec.time_budget_s(quick) if spec else None
+        seconds = record.get("seconds")
+        total += seconds or 0
+        budget_total += budget or 0
+        over = " **over budget**" if budget and seconds and seconds > budget else ""
+        try:
+            result = study_result(results, name) if spec else None
+        except JsonFormatError:
+            result = None
+        if result is None:
+            lines.append(f"| {name} | {seconds if seconds is not None else '-'}{over} | {budget or '-'} | - | - | - | "
+                         f"{record['status']} |")
+            continue
+        measured_run = result.run
+        loads = " → ".join("?" if load is None else f"{load:.1f}" for load in (measured_run.load_before,
+                                                                                measured_run.load_after))
+        unstable = result.unstable()
+        if len(unstable) > 2:
+            unstable = [f"{len(unstable)} of {len(result.spreads())} timing series spread over {SPREAD_LIMIT:.0%} "
+                        f"(largest {max(value for value in result.spreads().values() if value):.0%})"]
+        flags = "; ".join(measured_run.contention() + unstable) or "-"
+        lines.append(f"| {name} | {seconds}{over} | {budget} | {measured_run.wall_s:.1f} | {measured_run.cpu_s:.1f} | "
+                     f"{loads} | {flags} |")
+    lines.append(f"| total | {total:.1f} | {budget_total} | | | | |")
+    return lines
+
+
 def _notebook_lines(results):
     lines = ["| notebook | status | seconds | executed | HTML | note |", "| --- | --- | ---: | --- | --- | --- |"]
     for name, record in results["notebooks"].items():
@@ -397,7 +450,8 @@ def _notebook_lines(results):
 
 def format_summary(results):
     """summary.md: the answer first (SLAs per pattern, servers and dollars against the guide),
-    then the constraint budgets, the alerts, the figures and the notebooks' run record."""
+    then the constraint budgets, the alerts, the audit, the ceremony, the figures, the time
+    and contention of each study and the notebooks' run record."""
     run, machine = results["run"], results["machine"]
     problems = [f"**{name} {record['status']}**: {record.get('error', '')}"
                 for name, record in results["notebooks"].items() if record["status"] != "ok"]
@@ -418,7 +472,9 @@ def format_summary(results):
     lines += ["## Security audit", ""] + _security_lines(results, run) + [""]
     lines += ["## Trusted-setup ceremony", ""] + _ceremony_lines(results, run) + [""]
     lines += ["## Figures", ""] + _figure_lines(results, run)
+    lines += ["## Time and contention", ""] + _time_lines(results) + [""]
     lines += ["## Notebooks of this run", ""] + _notebook_lines(results)
     lines += ["", "Machine and versions: see `results.json` (`machine`); each notebook's results are under "
-              "`results.<notebook>`, and `notebooks.<notebook>.measured` says which run measured them."]
+              "`results.<notebook>` (its study's Result, with the study's own `run` record), and "
+              "`notebooks.<notebook>.measured` says which run measured them."]
     return "\n".join(lines)

@@ -13,10 +13,10 @@ How a run goes (the result says how long each untimed step took):
      memory-mapped (read-only arrays), the proof pickled and unpickled as if it came over
      the network, then verified.
   3. The first worker generates the proving key, once, and saves it with
-     `save_proving_key` to `key_dir`, a directory every worker reads (a temporary
+     `write_proving_key` to `key_dir`, a directory every worker reads (a temporary
      directory by default; for a multi-machine cluster pass one on a shared filesystem).
   4. The witness and public signals go to every worker once (`client.scatter`,
-     broadcast); every worker loads the key memory-mapped (`load_proving_key`) and runs
+     broadcast); every worker loads the key memory-mapped (`read_proving_key`) and runs
      one prove task and one verify task, untimed.
   5. Single process: the first worker proves and verifies back to back inside one task
      with every thread of numba's pool (the prover's prange loops on all cores) while
@@ -35,7 +35,11 @@ NUMBA_NUM_THREADS=1 on everything the task runs, while the worker's pool keeps i
 default size (every core) for step 5, so both figures come from the same warmed
 processes without a second compilation. k workers therefore use k * numba_threads cores,
 per-core rates are rate / (k * numba_threads), and scaling efficiency is
-rate(k) / (k * rate(1)).
+rate(k) / (k * rate(1)). Each task also reports the CPU seconds its worker process spent
+on it (time.process_time), so every window has a second per-core rate, tasks per
+CPU-second, that holds on a busy machine: a process that other work keeps off a core
+accrues no CPU time, while its wall-clock rate drops (`core_share`, their ratio, says by
+how much).
 """
 import contextlib
 import os
@@ -49,7 +53,7 @@ import numba
 from zkwork.bench.timing import measure
 from zkwork.errors import ZkworkError
 from zkwork.groth16 import prepare_verifying_key, prove, setup, verify
-from zkwork.groth16.key_files import load_proving_key, save_proving_key
+from zkwork.groth16.key_files import read_proving_key, write_proving_key
 from zkwork.patterns import get_pattern
 
 _LOADED = {}  # in a worker process: key directory -> (ProvingKey, PreparedVerifyingKey)
@@ -73,8 +77,8 @@ def _jit_warm_up(name, variant, params):
     pattern = get_pattern(name, variant, **params)
     r1cs, witness = pattern.solve(pattern.sample_inputs())
     with tempfile.TemporaryDirectory(prefix="zkwork-jit-warm-up-") as directory:
-        save_proving_key(setup(r1cs), directory)
-        pk = load_proving_key(directory)
+        write_proving_key(setup(r1cs), directory)
+        pk = read_proving_key(directory)
         proof = pickle.loads(pickle.dumps(prove(pk, witness)))
         accepted = verify(prepare_verifying_key(pk.vk), r1cs.public_signals(witness), proof)
     return {"pid": os.getpid(), "pool_threads": numba.config.NUMBA_NUM_THREADS, "accepted": accepted,
@@ -86,28 +90,33 @@ def _generate_key(r1cs, key_dir):
     start = time.perf_counter()
     pk = setup(r1cs)
     seconds = time.perf_counter() - start
-    save_proving_key(pk, key_dir)
+    write_proving_key(pk, key_dir)
     return seconds
 
 
 def _loaded(key_dir):
     if key_dir not in _LOADED:
-        pk = load_proving_key(key_dir)
+        pk = read_proving_key(key_dir)
         _LOADED[key_dir] = (pk, prepare_verifying_key(pk.vk))
     return _LOADED[key_dir]
 
 
 def _prove_task(key_dir, witness, numba_threads):
+    """(a proof of `witness`, the CPU seconds this worker process spent on it)."""
     numba.set_num_threads(numba_threads)
     pk, _ = _loaded(key_dir)
-    return prove(pk, witness)
+    started = time.process_time()
+    proof = prove(pk, witness)
+    return proof, time.process_time() - started
 
 
 def _verify_task(key_dir, public, proofs, numba_threads):
-    """How many of `proofs` verify against `public`."""
+    """(how many of `proofs` verify against `public`, the CPU seconds spent on them)."""
     numba.set_num_threads(numba_threads)
     _, pvk = _loaded(key_dir)
-    return sum(bool(verify(pvk, public, proof)) for proof in proofs)
+    started = time.process_time()
+    accepted = sum(bool(verify(pvk, public, proof)) for proof in proofs)
+    return accepted, time.process_time() - started
 
 
 def _single_process_task(key_dir, witness, public, proof, proofs, verifications):
@@ -185,7 +194,7 @@ def measure_throughput(pattern="membership", variant="reference", params=None, m
     max_workers = max_workers or max(1, (os.cpu_count() or 1) // numba_threads)
     target = get_pattern(pattern, variant, **(params or {}))
     cls = type(target)
-    small = {cls.size_param: cls.small_size} if cls.size_param else {}
+    small = cls.small_params()
     _say(f"{target.label}: witness")
     r1cs, witness = target.solve(target.sample_inputs())
     public = r1cs.public_signals(witness)
@@ -208,11 +217,11 @@ def measure_throughput(pattern="membership", variant="reference", params=None, m
 
         witness_f, public_f = client.scatter([witness, public], broadcast=True)
         start = time.perf_counter()
-        warm_proofs = client.gather([client.submit(_prove_task, key_dir, witness_f, numba_threads, workers=[w],
-                                                   pure=False) for w in workers])
+        warm_proofs = [proof for proof, _ in client.gather([
+            client.submit(_prove_task, key_dir, witness_f, numba_threads, workers=[w], pure=False) for w in workers])]
         warm_ok = client.gather([client.submit(_verify_task, key_dir, public_f, [proof], numba_threads,
                                                workers=[w], pure=False) for w, proof in zip(workers, warm_proofs)])
-        assert sum(warm_ok) == len(workers), "a worker's proof with the shared key did not verify"
+        assert sum(ok for ok, _ in warm_ok) == len(workers), "a worker's proof with the shared key did not verify"
         key_warm_up_s = time.perf_counter() - start
 
         single = None
@@ -225,19 +234,26 @@ def measure_throughput(pattern="membership", variant="reference", params=None, m
         for k in range(1, max_workers + 1):
             n_proofs, n_verify = k * proofs_per_worker, k * verifications_per_worker
             _say(f"{k} worker(s): {n_proofs} proofs")
-            proofs, prove_s = _run(client, _prove_task, [(key_dir, witness_f, numba_threads)] * n_proofs, workers[:k])
+            proved, prove_s = _run(client, _prove_task, [(key_dir, witness_f, numba_threads)] * n_proofs, workers[:k])
+            proofs, prove_cpu_s = [proof for proof, _ in proved], sum(cpu for _, cpu in proved)
             chunks = _chunks(proofs, n_verify, verify_chunk)
             _say(f"{k} worker(s): {n_verify} verifications in {len(chunks)} tasks")
-            accepted, verify_s = _run(client, _verify_task,
+            verified, verify_s = _run(client, _verify_task,
                                       [(key_dir, public_f, chunk, numba_threads) for chunk in chunks], workers[:k])
-            assert sum(accepted) == n_verify, f"{n_verify - sum(accepted)} valid proofs were rejected"
+            accepted, verify_cpu_s = sum(ok for ok, _ in verified), sum(cpu for _, cpu in verified)
+            assert accepted == n_verify, f"{n_verify - accepted} valid proofs were rejected"
             cores = k * numba_threads
             rows.append({
                 "workers": k, "cores": cores,
                 "proofs": n_proofs, "prove_wall_s": prove_s, "proofs_per_s": n_proofs / prove_s,
                 "proofs_per_s_per_core": n_proofs / prove_s / cores,
+                "prove_cpu_s": prove_cpu_s, "proofs_per_cpu_s": n_proofs / prove_cpu_s,
                 "verifications": n_verify, "verify_wall_s": verify_s, "verifications_per_s": n_verify / verify_s,
                 "verifications_per_s_per_core": n_verify / verify_s / cores,
+                "verify_cpu_s": verify_cpu_s, "verifications_per_cpu_s": n_verify / verify_cpu_s,
+                # the wall-clock rate per core over the CPU-second rate: near 1 when the cores were
+                # the workers' own, lower when other work (or the client) took them
+                "core_share": (n_proofs / prove_s / cores) / (n_proofs / prove_cpu_s),
             })
     for row in rows:
         row["efficiency"] = row["proofs_per_s"] / (row["workers"] * rows[0]["proofs_per_s"])

@@ -99,6 +99,11 @@ class Pattern(ABC):
             self.check_size(size)
             self.params[self.size_param] = size
 
+    @classmethod
+    def small_params(cls):
+        """The keyword arguments of the pattern's small size ({} for a pattern without one)."""
+        return {cls.size_param: cls.small_size} if cls.size_param else {}
+
     @property
     def hardened(self):
         return self.variant == "hardened"

@@ -1,0 +1,137 @@
+"""Each study of zkwork.studies runs at its small size, its Result survives a JSON round
+trip, its figures are drawn, and the Run record flags contention the way summary.md says."""
+import json
+
+import matplotlib
+import pytest
+
+from zkwork.audit import ATTACKS
+from zkwork.cli import main
+from zkwork.errors import JsonFormatError
+from zkwork.patterns import PATTERNS, VARIANTS, get_pattern
+from zkwork.studies import STUDIES, StudyError, get_study
+from zkwork.studies.base import Run, spread
+
+matplotlib.use("Agg")
+SLOW = {"ceremony"}
+
+
+def check_budgets(result):
+    library = {(name, variant): get_pattern(name, variant).build().num_constraints
+               for name in PATTERNS for variant in VARIANTS}
+    assert {(row["pattern"], row["variant"]): row["constraints"] for row in result.patterns} == library
+    assert set(result.passes) == set(PATTERNS) and set(result.scaling) == {"membership", "locker", "structure",
+                                                                           "selective_reveal"}
+
+
+def check_latency(result):
+    assert [(row["pattern"], row["variant"]) for row in result.rows] == [("membership", v) for v in VARIANTS]
+    assert all(len(row["prove_ms"]) == 3 and len(row["verify_ms"]) == 10 for row in result.rows)
+    assert (result.prove_sla_ms, result.verify_sla_ms) == (1000, 50)  # the guide's, via GUIDE_PLAN
+    assert all(isinstance(row["prove_pass"], bool) for row in result.sla_rows)
+
+
+def check_throughput(result):
+    assert [row["workers"] for row in result.throughput] == [1]
+    assert result.capacity["proof_servers"] > 0 and result.guide["proof_servers"] == [50, 100]
+
+
+def check_monitoring(result):
+    assert set(result.latencies) == {get_pattern(name, variant, **PATTERNS[name].small_params()).main_name
+                                     for name in ("membership", "version") for variant in VARIANTS}
+    assert all({"name", "fires", "value", "threshold"} <= set(alert) for alert in result.alerts)
+    assert all(len(run["prove_cpu_s"]) == len(run["prove_s"]) == 2 for run in result.latencies.values())
+
+
+def check_audit(result):
+    assert result.sizes == "small" and result.as_expected() and result.summary["weaknesses"] == len(ATTACKS)
+    for cost in result.fix_costs:
+        counts = [get_pattern(cost["pattern"], v, **PATTERNS[cost["pattern"]].small_params()).build().num_constraints
+                  for v in VARIANTS]
+        assert [cost["reference_constraints"], cost["hardened_constraints"]] == counts
+
+
+def check_ceremony(result):
+    assert result.verified() and result.contributors == 2 and [row["power"] for row in result.scaling] == [6, 7]
+    assert len(result.phase1["contribution_s"]) == len(result.phase2["contribution_s"]) == 3  # + the beacon
+
+
+CHECKS = {"budgets": check_budgets, "latency": check_latency, "throughput": check_throughput,
+          "monitoring": check_monitoring, "audit": check_audit, "ceremony": check_ceremony}
+
+
+@pytest.fixture(scope="module")
+def small_results():
+    """Each study's small result, run once for the tests that need it."""
+    cache = {}
+
+    def result(name):
+        if name not in cache:
+            study = STUDIES[name]
+            cache[name] = study.run(study.Params.small())
+        return cache[name]
+
+    return result
+
+
+def study_params():
+    return [pytest.param(name, marks=pytest.mark.slow if name in SLOW else ()) for name in STUDIES]
+
+
+def test_every_study_has_a_check_here_and_a_time_budget():
+    assert set(CHECKS) == set(STUDIES)
+    assert all(set(study.TIME_BUDGET_S) == {"default", "quick"} for study in STUDIES.values())
+
+
+@pytest.mark.parametrize("name", study_params())
+def test_a_study_runs_at_its_small_size_and_round_trips_through_json(name, small_results, tmp_path):
+    study = STUDIES[name]
+    result = small_results(name)
+    CHECKS[name](result)
+    assert result.run.machine["cpu_model"] and result.run.wall_s > 0 and result.run.cpu_s > 0
+    data = json.loads(json.dumps(result.to_json(), allow_nan=False))
+    again = study.Result.from_json(data)
+    assert again.to_json() == data and isinstance(again.run, Run)
+    assert again.params == study.Params.small().to_json()
+    figures = study.figures(again)
+    assert figures and all(hasattr(figure, "savefig") for figure in figures.values())
+    matplotlib.pyplot.close("all")
+
+
+def test_a_result_missing_a_field_is_a_typed_error(small_results):
+    data = small_results("budgets").to_json()
+    del data["passes"]
+    with pytest.raises(JsonFormatError, match="passes"):
+        STUDIES["budgets"].Result.from_json(data)
+
+
+def test_notebook_parameters_override_the_quick_or_default_params_unless_none():
+    latency = STUDIES["latency"]
+    assert latency.Params.from_notebook(False, runs=None) == latency.Params()
+    assert latency.Params.from_notebook(True, runs=7).runs == 7
+    assert latency.Params.from_notebook(True).small_sizes and not latency.Params().small_sizes
+
+
+def test_studies_are_found_by_name_or_notebook():
+    assert get_study("security-audit") is get_study("audit")
+    with pytest.raises(StudyError):
+        get_study("nope")
+
+
+def test_contention_is_a_load_above_the_cores_or_cpu_far_below_the_threads():
+    def run(**changes):
+        values = dict(machine={}, started_utc="", finished_utc="", wall_s=10.0, cpu_s=9.0, load_before=0.5,
+                      load_after=1.0, cpu_count=2, threads=1)
+        return Run(**{**values, **changes})
+
+    assert run().contention() == []
+    assert run(load_after=3.0).contention() == ["load 3.0 above the 2 cores"]
+    assert run(cpu_s=3.0).contention() == ["CPU/wall 0.30 for 1 thread(s)"]
+    assert run(cpu_s=0.1, threads=None).contention() == []
+    assert spread([1.0]) is None and spread([1.0, 1.0]) == 0
+
+
+def test_the_study_command_prints_a_result_as_json(capsys):
+    assert main(["study", "budgets", "--quick", "--json"]) == 0
+    result = STUDIES["budgets"].Result.from_json(json.loads(capsys.readouterr().out))
+    assert result.budget == 8192 and result.params["depth_step"] == 8

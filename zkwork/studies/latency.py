@@ -1,0 +1,187 @@
+"""Groth16 prove and verify latency of each proof pattern against the guide's SLAs
+(the production-migration guide, "Monitoring and Observability › Key Metrics": proof P95 <
+1000 ms, verification P99 < 50 ms, read from zkwork.capacity.GUIDE_PLAN) over the guide's
+histogram buckets, with snarkjs beside zkwork where Node is present.
+
+Timing is zkwork.bench.groth16.bench_pattern's (fast backend): the first proof is timed apart
+(it loads the numba JIT cache), one more is untimed, then `runs` proofs and `verify_runs`
+verifications one by one with the prepared verifying key; the witness is not part of the
+proof time. With prover="zkey", zkwork proves the snarkjs zkey of the Circom twin on
+circom's witness (zkwork.bench.zkey.zkey_latency_row), snarkjs on the same zkey.
+Percentiles are numpy's (linear interpolation)."""
+from dataclasses import dataclass
+
+import numpy as np
+
+from zkwork.bench.groth16 import bench_pattern
+from zkwork.bench.zkey import zkey_latency_row
+from zkwork.capacity import guide_value
+from zkwork.monitoring import PROOF_BUCKETS_MS, VERIFICATION_BUCKETS_MS
+from zkwork.patterns import PATTERNS, VARIANTS, get_pattern
+from zkwork.studies.base import Result as BaseResult
+from zkwork.studies.base import StudyError, StudyParams, measured, say, size_text, spread
+
+NAME = "latency"
+NOTEBOOK = "latency"
+PURPOSE = "prove and verify latency against the SLAs, snarkjs beside zkwork"
+TIME_BUDGET_S = {"default": 420, "quick": 20}
+PROVERS = ("circuit", "zkey")
+
+
+@dataclass(frozen=True)
+class Params(StudyParams):
+    """Patterns and variants measured, timed proofs and verifications, the batch size of
+    the batch verification, snarkjs beside zkwork, the prover, small or production sizes."""
+
+    patterns: tuple = tuple(PATTERNS)
+    variants: tuple = VARIANTS
+    runs: int = 20
+    verify_runs: int = 100
+    batch: int = 100
+    peers: bool = True
+    prover: str = "circuit"
+    small_sizes: bool = False
+
+    @classmethod
+    def quick(cls):
+        """The hardened (production) variants' small circuits, 5 proofs, 20 verifications, a batch
+        of 10, no snarkjs."""
+        return cls(variants=("hardened",), runs=5, verify_runs=20, batch=10, peers=False, small_sizes=True)
+
+    @classmethod
+    def small(cls):
+        """Membership only, 3 proofs and 10 verifications."""
+        return cls(patterns=("membership",), variants=VARIANTS, runs=3, verify_runs=10, batch=5, peers=False,
+                   small_sizes=True)
+
+
+@dataclass
+class Result(BaseResult):
+    """`rows`: bench_pattern's rows (every timed run in ms); `sla_rows`: percentiles and
+    verdicts per circuit; the SLAs and buckets used, and the fraction of runs per bucket."""
+
+    sizes: str
+    prove_sla_ms: float
+    verify_sla_ms: float
+    prove_buckets_ms: list
+    verify_buckets_ms: list
+    rows: list
+    sla_rows: list
+    buckets: dict
+
+    def spreads(self):
+        """stdev/mean of each circuit's proof times."""
+        return {f"{row['pattern']}/{row['variant']} prove": spread(row["prove_ms"]) for row in self.rows}
+
+    def headline(self):
+        """One line: how many circuits meet both SLAs."""
+        ok = sum(row["prove_pass"] and row["verify_pass"] for row in self.sla_rows)
+        return (f"{ok} of {len(self.sla_rows)} circuits meet proof P95 < {self.prove_sla_ms:g} ms and "
+                f"verification P99 < {self.verify_sla_ms:g} ms ({self.sizes} sizes)")
+
+
+def _percentiles(values):
+    return {q: float(np.percentile(values, q)) for q in (50, 95, 99)}
+
+
+def sla_row(row, prove_sla_ms, verify_sla_ms):
+    """Percentiles of one bench row and their verdicts against the SLAs."""
+    prove_q, verify_q = _percentiles(row["prove_ms"]), _percentiles(row["verify_ms"])
+    entry = {"pattern": row["pattern"], "variant": row["variant"], "size": size_text(row["params"]),
+             "constraints": row["constraints"],
+             **{f"prove_p{q}_ms": value for q, value in prove_q.items()}, "prove_pass": prove_q[95] < prove_sla_ms,
+             **{f"verify_p{q}_ms": value for q, value in verify_q.items()},
+             "verify_pass": verify_q[99] < verify_sla_ms}
+    if "snarkjs_prove_p95_ms" in row:
+        entry.update(snarkjs_prove_p95_ms=row["snarkjs_prove_p95_ms"],
+                     snarkjs_prove_pass=row["snarkjs_prove_p95_ms"] < prove_sla_ms,
+                     snarkjs_verify_p99_ms=row["snarkjs_verify_p99_ms"],
+                     snarkjs_verify_pass=row["snarkjs_verify_p99_ms"] < verify_sla_ms)
+    return entry
+
+
+def bucket_fractions(rows, key, buckets):
+    """{circuit: {"le <bound>": fraction of runs at or below it}} (cumulative, as Prometheus)."""
+    return {f"{row['pattern']}/{row['variant']}": {**{f"le {bound}": float(np.mean(np.asarray(row[key]) <= bound))
+                                                      for bound in buckets}, "le +Inf": 1.0} for row in rows}
+
+
+def _measure(params):
+    rows = []
+    for name in params.patterns:
+        for variant in params.variants:
+            pattern = get_pattern(name, variant, **(PATTERNS[name].small_params() if params.small_sizes else {}))
+            say(f"{pattern.label}: measuring ({params.prover} keys)")
+            if params.prover == "zkey":
+                rows.append(zkey_latency_row(pattern, runs=params.runs, verify_runs=params.verify_runs))
+            else:
+                rows.append(bench_pattern(pattern, prove_runs=params.runs, verify_runs=params.verify_runs,
+                                          batch=params.batch, peer=params.peers))
+    return rows
+
+
+def run(params=None):
+    """Measure every pattern and variant of `params` and set the percentiles against the SLAs."""
+    params = params or Params()
+    if params.prover not in PROVERS:
+        raise StudyError(f"latency: prover is one of {', '.join(PROVERS)}, not {params.prover!r}")
+    rows, record = measured(lambda: _measure(params), threads=1)
+    prove_sla, verify_sla = guide_value("proof_latency_p95_ms"), guide_value("verification_latency_p99_ms")
+    return Result(params.to_json(), record, "small" if params.small_sizes else "production", prove_sla, verify_sla,
+                  list(PROOF_BUCKETS_MS), list(VERIFICATION_BUCKETS_MS), rows,
+                  [sla_row(row, prove_sla, verify_sla) for row in rows],
+                  {"prove": bucket_fractions(rows, "prove_ms", PROOF_BUCKETS_MS),
+                   "verify": bucket_fractions(rows, "verify_ms", VERIFICATION_BUCKETS_MS)})
+
+
+def _strip_plot(ax, rows, key, peer_key, buckets, sla_ms, title):
+    """One row of dots per circuit: every timed run of `key`, and snarkjs's percentile."""
+    rng = np.random.default_rng(0)
+    for index, row in enumerate(rows):
+        values = np.asarray(row[key])
+        ax.scatter(values, index + rng.uniform(-0.18, 0.18, len(values)), s=9, alpha=0.6, color="tab:blue",
+                   label="zkwork runs" if index == 0 else None)
+        if peer_key in row:
+            ax.scatter([row[peer_key]], [index], marker="D", s=36, color="tab:orange",
+                       label="snarkjs percentile" if index == 0 else None)
+    for bound in buckets:
+        ax.axvline(bound, color="grey", linestyle=":", linewidth=0.8)
+    ax.axvline(sla_ms, color="tab:red", linewidth=1.2, label=f"SLA {sla_ms:g} ms")
+    ax.set_xscale("log")
+    ax.set_yticks(range(len(rows)), [f"{row['pattern']}/{row['variant']}" for row in rows])
+    ax.invert_yaxis()
+    ax.set(xlabel="ms (dotted: the guide's histogram buckets)", title=title)
+    ax.grid(axis="x", alpha=0.2)
+    ax.legend(fontsize=8, loc="lower right")
+
+
+def figures(result):
+    """latency-distributions (every run over the buckets) and latency-vs-sla (percentiles)."""
+    import matplotlib.pyplot as plt
+
+    rows, sla_rows = result.rows, result.sla_rows
+    dist, axes = plt.subplots(1, 2, figsize=(13, 1.2 + 0.35 * len(rows)))
+    _strip_plot(axes[0], rows, "prove_ms", "snarkjs_prove_p95_ms", result.prove_buckets_ms, result.prove_sla_ms,
+                "Proof generation")
+    _strip_plot(axes[1], rows, "verify_ms", "snarkjs_verify_p99_ms", result.verify_buckets_ms,
+                result.verify_sla_ms, "Verification")
+    axes[1].set_yticklabels([])
+    dist.suptitle(f"Groth16 latency per run, measured in this run ({result.sizes} sizes)")
+    dist.tight_layout()
+
+    bars, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+    positions = np.arange(len(sla_rows))
+    for ax, key, sla_ms, title in ((axes[0], "prove_p95_ms", result.prove_sla_ms, "proof generation P95"),
+                                   (axes[1], "verify_p99_ms", result.verify_sla_ms, "verification P99")):
+        peer = [row.get(f"snarkjs_{key}", np.nan) for row in sla_rows]
+        width = 0.8 if np.all(np.isnan(peer)) else 0.4
+        ax.bar(positions - (0 if width == 0.8 else width / 2), [row[key] for row in sla_rows], width, label="zkwork")
+        if width < 0.8:
+            ax.bar(positions + width / 2, peer, width, label="snarkjs", color="tab:orange")
+        ax.axhline(sla_ms, color="tab:red", label=f"SLA {sla_ms:g} ms")
+        ax.set_xticks(positions, [f"{r['pattern']}\n{r['variant']}" for r in sla_rows], fontsize=7, rotation=60)
+        ax.set(ylabel="ms", yscale="log", title=title)
+        ax.legend(fontsize=8)
+    bars.suptitle("Latency percentiles against the SLAs, measured in this run")
+    bars.tight_layout()
+    return {"latency-distributions": dist, "latency-vs-sla": bars}
