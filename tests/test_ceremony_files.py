@@ -42,10 +42,11 @@ def _copy(directory, tmp_path):
 
 def test_the_published_ceremony_verifies(ceremony, tmp_path, capsys):
     checks = tmp_path / "checks.json"
-    assert main(["ceremony", "verify", str(ceremony), "--json", str(checks)]) == 0
+    assert main(["ceremony", "verify", str(ceremony), "--out", str(checks)]) == 0
     assert "OK: every contribution verifies" in capsys.readouterr().out
-    rows = json.loads(checks.read_text())
-    assert {row["stage"] for row in rows} == {"phase1", CIRCUIT} and all(row["passed"] for row in rows)
+    written = json.loads(checks.read_text())
+    rows = written["checks"]
+    assert written["ok"] and {row["stage"] for row in rows} == {"phase1", CIRCUIT} and all(row["passed"] for row in rows)
     transcript = json.loads((ceremony / "phase1" / "transcript.json").read_text())
     assert [r["contributor"] for r in transcript["records"]] == CONTRIBUTORS + ["beacon"]
 

@@ -31,7 +31,7 @@ from zkwork.ceremony import (
 )
 from zkwork.ceremony.pok import G2_COFACTOR, g2_cofactor
 from zkwork.ceremony.powers import DIGEST_TAG
-from zkwork.ceremony.snarkjs_ptau import ChaCha, scalar_from_rng, seed_words
+from zkwork.ceremony.snarkjs_rng import ChaCha, scalar_from_rng, seed_words
 from zkwork.curve import (
     G1Point,
     G2Point,
@@ -375,8 +375,8 @@ def test_a_wrong_initial_digest_is_rejected(ceremony):
 # -- files -----------------------------------------------------------------------------------
 def test_transcript_file_round_trip(ceremony, tmp_path):
     transcript, state, _ = ceremony
-    transcript.save(tmp_path / "transcript.json")
-    loaded = Transcript.load(tmp_path / "transcript.json")
+    transcript.write(tmp_path / "transcript.json")
+    loaded = Transcript.read(tmp_path / "transcript.json")
     assert loaded == transcript
     assert verify_phase1(loaded, state).ok
     # a transcript without snarkjs records (they are optional) loads as well
@@ -384,7 +384,7 @@ def test_transcript_file_round_trip(ceremony, tmp_path):
     for record in data["records"]:
         del record["snarkjs"]
     (tmp_path / "bare.json").write_text(json.dumps(data))
-    bare = Transcript.load(tmp_path / "bare.json")
+    bare = Transcript.read(tmp_path / "bare.json")
     assert all(record.snarkjs is None for record in bare.records)
     assert verify_phase1(bare, state).ok
 
@@ -401,7 +401,7 @@ def test_a_tampered_transcript_file_is_rejected(ceremony, tmp_path):
     # record 7's tau_g1[1] replaced by record 6's: a valid point, so the file loads
     data["records"][7]["head"]["tau_g1"] = data["records"][6]["head"]["tau_g1"]
     (tmp_path / "t.json").write_text(json.dumps(data))
-    result = failed(Transcript.load(tmp_path / "t.json"), state)
+    result = failed(Transcript.read(tmp_path / "t.json"), state)
     assert (7, "tau_g1_ratio") in result and (7, "tau_g2_consistent") in result
     assert min(c for c, _ in result if isinstance(c, int)) == 7
 
@@ -440,7 +440,7 @@ def test_malformed_transcript_file_names_record_and_field(ceremony, tmp_path, pa
     mutate(data, path, value)
     (tmp_path / "t.json").write_text(json.dumps(data))
     with pytest.raises(TranscriptFormatError, match=message):
-        Transcript.load(tmp_path / "t.json")
+        Transcript.read(tmp_path / "t.json")
 
 
 def test_a_twist_point_outside_g2_in_a_record_is_refused(ceremony, tmp_path):
@@ -449,27 +449,27 @@ def test_a_twist_point_outside_g2_in_a_record_is_refused(ceremony, tmp_path):
     data["records"][8]["proofs"]["beta"]["spx_g2"] = [[str(x0), str(x1)], [str(y0), str(y1)], ["1", "0"]]
     (tmp_path / "t.json").write_text(json.dumps(data))
     with pytest.raises(TranscriptFormatError, match=r"records\[8\]\.proofs\.beta\.spx_g2: .*subgroup"):
-        Transcript.load(tmp_path / "t.json")
+        Transcript.read(tmp_path / "t.json")
 
 
 def test_unreadable_transcript_file(tmp_path):
     (tmp_path / "t.json").write_text("{not json")
     with pytest.raises(TranscriptFormatError, match="t.json"):
-        Transcript.load(tmp_path / "t.json")
+        Transcript.read(tmp_path / "t.json")
     with pytest.raises(TranscriptFormatError):
-        Transcript.load(tmp_path / "missing.json")
+        Transcript.read(tmp_path / "missing.json")
 
 
 def test_state_save_load_round_trip(ceremony, tmp_path):
     state = ceremony[1]
-    state.save(tmp_path / "ptau")
-    assert PowersOfTau.load(tmp_path / "ptau") == state
+    state.write(tmp_path / "ptau")
+    assert PowersOfTau.read(tmp_path / "ptau") == state
 
 
 @pytest.fixture
 def saved_state(tmp_path):
     state = PowersOfTau.from_secrets(2, random_fr(), random_fr(), random_fr())
-    state.save(tmp_path / "ptau")
+    state.write(tmp_path / "ptau")
     return tmp_path / "ptau", state
 
 
@@ -479,7 +479,7 @@ def test_state_file_with_a_point_off_the_curve(saved_state):
     array[2, 1] = array[1, 1]  # y of another point
     np.save(directory / "alpha_tau_g1.npy", array)
     with pytest.raises(PowersFileError, match=r"alpha_tau_g1\.npy: G1 point 2 of the array is not on the curve"):
-        PowersOfTau.load(directory)
+        PowersOfTau.read(directory)
 
 
 def test_state_file_with_a_g2_point_outside_the_subgroup(saved_state):
@@ -488,21 +488,21 @@ def test_state_file_with_a_g2_point_outside_the_subgroup(saved_state):
     array[1] = twist_point_outside_g2().affine_mont()
     np.save(directory / "tau_g2.npy", array)
     with pytest.raises(PowersFileError, match=r"tau_g2\.npy: G2 point 1 of the array is not in the subgroup"):
-        PowersOfTau.load(directory)
+        PowersOfTau.read(directory)
 
 
 def test_state_file_with_wrong_shape_digest_or_header(saved_state):
     directory, state = saved_state
     np.save(directory / "beta_tau_g1.npy", state.beta_tau_g1[:-1])
     with pytest.raises(PowersFileError, match=r"beta_tau_g1\.npy: expected a uint64 array of shape \(4, 2, 4\)"):
-        PowersOfTau.load(directory)
+        PowersOfTau.read(directory)
     np.save(directory / "beta_tau_g1.npy", state.beta_tau_g1[::-1])  # valid points, another state
     with pytest.raises(PowersFileError, match="digest does not match"):
-        PowersOfTau.load(directory)
+        PowersOfTau.read(directory)
     (directory / "beta_tau_g1.npy").unlink()
     with pytest.raises(PowersFileError, match=r"beta_tau_g1\.npy"):
-        PowersOfTau.load(directory)
+        PowersOfTau.read(directory)
     header = json.loads((directory / "header.json").read_text())
     (directory / "header.json").write_text(json.dumps({**header, "version": 9}))
     with pytest.raises(PowersFileError, match="version 9"):
-        PowersOfTau.load(directory)
+        PowersOfTau.read(directory)

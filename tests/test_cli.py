@@ -28,7 +28,7 @@ def test_measure_separates_the_first_call():
 @pytest.mark.slow
 def test_bench_arith_quick_writes_json_and_markdown(tmp_path, capsys):
     out_json, out_md = tmp_path / "arith.json", tmp_path / "arith.md"
-    assert main(["bench", "arith", "--quick", "--runs", "2", "--json", str(out_json), "--markdown", str(out_md)]) == 0
+    assert main(["bench", "arith", "--quick", "--runs", "2", "--out", str(out_json), "--markdown", str(out_md)]) == 0
     results = json.loads(out_json.read_text())
     names = [row["name"] for row in results["rows"]]
     assert "pairing_check, 4 pairs" in names and "NTT 2^12" in names and "G1 MSM 2^12" in names

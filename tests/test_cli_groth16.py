@@ -67,7 +67,7 @@ def test_prove_names_a_bad_input(setup_dir, tmp_path, capsys):
 
 def test_circuits_table(tmp_path, capsys):
     out = tmp_path / "circuits.json"
-    assert main(["circuits", "--json", str(out)]) == 0
+    assert main(["circuits", "--out", str(out)]) == 0
     rows = json.loads(out.read_text())
     assert {(r["pattern"], r["variant"]) for r in rows} >= {("membership", "reference"), ("locker", "hardened")}
     membership = next(r for r in rows if r["pattern"] == "membership" and r["variant"] == "reference")

@@ -7,7 +7,7 @@ import pytest
 
 from zkwork.cli import main
 from zkwork.groth16 import prove, setup, verify
-from zkwork.groth16.snarkjs_json import proof_to_json, public_to_json, save_json, vk_to_json
+from zkwork.groth16.snarkjs_json import proof_to_json, public_to_json, write_json, vk_to_json
 from zkwork.r1cs import solve
 
 
@@ -28,9 +28,9 @@ def files(tmp_path_factory):
     public = r1cs.public_signals(witness)
     directory = tmp_path_factory.mktemp("verify")
     paths = {name: directory / f"{name}.json" for name in ("vk", "public", "proof")}
-    save_json(paths["vk"], vk_to_json(keys.vk))
-    save_json(paths["public"], public_to_json(public))
-    save_json(paths["proof"], proof_to_json(proof))
+    write_json(paths["vk"], vk_to_json(keys.vk))
+    write_json(paths["public"], public_to_json(public))
+    write_json(paths["proof"], proof_to_json(proof))
     return paths, keys.vk, proof, public
 
 

@@ -26,7 +26,7 @@ LAYERS = [
     {"ceremony"},
     {"audit", "bench"},
     {"studies", "service", "fleet", "plan", "capacity", "monitoring"},
-    {"report", "cli"},
+    {"report", "cli", "commands"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 BUILTIN_ERRORS = {"ValueError", "TypeError", "KeyError", "IndexError", "LookupError", "RuntimeError",
@@ -118,6 +118,19 @@ def test_no_import_cycles():
         if v not in index:
             strongly_connected(v)
     assert not cycles, "import cycles (lazy imports included):\n" + "\n".join(" <-> ".join(c) for c in cycles)
+
+
+def test_no_module_imports_from_its_own_package():
+    """`from zkwork.curve import x` inside zkwork.curve runs while the package's __init__ may
+    be half done (it is importing this very module): import from the defining module."""
+    found = []
+    for name, (path, tree) in MODULES.items():
+        package = name.rpartition(".")[0]
+        if path.name == "__init__.py" or package == "zkwork" or not package:
+            continue
+        found += [f"{path.relative_to(PACKAGE.parent)}:{node.lineno} imports from {package}"
+                  for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module == package]
+    assert not found, "\n".join(found)
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))

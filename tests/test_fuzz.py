@@ -49,7 +49,7 @@ from zkwork.formats import read_ptau, read_r1cs, read_wtns, read_zkey
 from zkwork.groth16 import verify, verify_batch
 from zkwork.groth16.snarkjs_json import (
     g2_to_json,
-    load_json,
+    read_json_as,
     proof_from_json,
     proof_to_json,
     public_from_json,
@@ -357,7 +357,7 @@ def test_json_text_cut_short_is_a_typed_error(tmp_path, seed):
     for cut in range(0, len(text) - 1, 7):
         (tmp_path / "p.json").write_text(text[:cut])
         with pytest.raises(JsonFormatError):
-            load_json(tmp_path / "p.json", proof_from_json)
+            read_json_as(tmp_path / "p.json", proof_from_json)
 
 
 # -- the campaign -----------------------------------------------------------------------------------
@@ -465,21 +465,21 @@ def test_overlong_number_in_json_is_a_typed_error():
 def test_json_file_that_is_not_utf8_is_a_typed_error(tmp_path):
     (tmp_path / "proof.json").write_bytes(b'{"pi_a": "\xff"}')
     with pytest.raises(JsonFormatError, match="proof.json"):
-        load_json(tmp_path / "proof.json", proof_from_json)
+        read_json_as(tmp_path / "proof.json", proof_from_json)
 
 
 DEEP_READERS = """
 import sys
 from pathlib import Path
 from zkwork.ceremony import PowersOfTau, Transcript
-from zkwork.ceremony.files import load_phase1, load_phase2
-from zkwork.groth16.key_files import load_proving_key
-from zkwork.groth16.snarkjs_json import load_json, proof_from_json
+from zkwork.ceremony.files import read_phase1, read_phase2
+from zkwork.groth16.key_files import read_proving_key
+from zkwork.groth16.snarkjs_json import read_json_as, proof_from_json
 d = Path(sys.argv[1])
-for path, read in ((d / "proof.json", lambda: load_json(d / "proof.json", proof_from_json)),
-                   (d / "header.json", lambda: load_proving_key(d)), (d / "header.json", lambda: PowersOfTau.load(d)),
-                   (d / "transcript.json", lambda: Transcript.load(d / "transcript.json")),
-                   (d / "ceremony.json", lambda: load_phase1(d)), (d / "transcript.json", lambda: load_phase2(d))):
+for path, read in ((d / "proof.json", lambda: read_json_as(d / "proof.json", proof_from_json)),
+                   (d / "header.json", lambda: read_proving_key(d)), (d / "header.json", lambda: PowersOfTau.read(d)),
+                   (d / "transcript.json", lambda: Transcript.read(d / "transcript.json")),
+                   (d / "ceremony.json", lambda: read_phase1(d)), (d / "transcript.json", lambda: read_phase2(d))):
     try:
         read()
     except Exception as error:
@@ -506,44 +506,44 @@ def test_deeply_nested_json_is_a_typed_error_not_a_segfault(tmp_path):
 
 @pytest.fixture
 def key_dir(tmp_path):
-    from zkwork.groth16.key_files import save_proving_key
+    from zkwork.groth16.key_files import write_proving_key
 
-    save_proving_key(groth16_seed().pk, tmp_path / "pk")
+    write_proving_key(groth16_seed().pk, tmp_path / "pk")
     return tmp_path / "pk"
 
 
 def test_proving_key_header_with_an_infinite_count_is_a_typed_error(key_dir):
-    from zkwork.groth16.key_files import load_proving_key
+    from zkwork.groth16.key_files import read_proving_key
 
     header = json.loads((key_dir / "header.json").read_text())
     (key_dir / "header.json").write_text(json.dumps({**header, "num_wires": float("inf")}))  # int(inf): OverflowError
     with pytest.raises(KeyFormatError, match="num_wires must be a non-negative integer, got inf"):
-        load_proving_key(key_dir)
+        read_proving_key(key_dir)
 
 
 def test_proving_key_header_that_is_not_utf8_is_a_typed_error(key_dir):
-    from zkwork.groth16.key_files import load_proving_key
+    from zkwork.groth16.key_files import read_proving_key
 
     (key_dir / "header.json").write_bytes(b"\xff" + (key_dir / "header.json").read_bytes())
     with pytest.raises(KeyFormatError, match="header.json: 'utf-8' codec can't decode"):
-        load_proving_key(key_dir)
+        read_proving_key(key_dir)
 
 
 def test_proving_key_header_with_a_boolean_version_is_refused(key_dir):
-    from zkwork.groth16.key_files import load_proving_key
+    from zkwork.groth16.key_files import read_proving_key
 
     header = json.loads((key_dir / "header.json").read_text())
     (key_dir / "header.json").write_text(json.dumps({**header, "version": True}))  # True == 1 in Python
     with pytest.raises(KeyFormatError, match="version must be a non-negative integer, got True"):
-        load_proving_key(key_dir)
+        read_proving_key(key_dir)
 
 
 def test_empty_npy_file_is_a_typed_error(key_dir):
-    from zkwork.groth16.key_files import load_proving_key
+    from zkwork.groth16.key_files import read_proving_key
 
     (key_dir / "a_query.npy").write_bytes(b"")  # np.load raises EOFError
     with pytest.raises(KeyFormatError, match="a_query.npy"):
-        load_proving_key(key_dir)
+        read_proving_key(key_dir)
 
 
 def test_sym_file_that_is_not_utf8_is_a_typed_error(tmp_path, files):

@@ -4,7 +4,7 @@ import pytest
 
 from node_tools import run_node_tool
 from zkwork.groth16 import prove, setup, verify
-from zkwork.groth16.snarkjs_json import proof_to_json, public_to_json, save_json, vk_to_json
+from zkwork.groth16.snarkjs_json import proof_to_json, public_to_json, write_json, vk_to_json
 from zkwork.patterns import PATTERNS, VARIANTS, get_pattern
 
 
@@ -22,9 +22,9 @@ def test_production_pattern_proves_and_snarkjs_accepts(name, variant, tmp_path):
     proof = prove(pk, witness)
     assert verify(pk.vk, public, proof)
     assert not verify(pk.vk, [public[0] + 1] + public[1:], proof)
-    save_json(tmp_path / "vk.json", vk_to_json(pk.vk))
-    save_json(tmp_path / "proof.json", proof_to_json(proof))
-    save_json(tmp_path / "public.json", public_to_json(public))
+    write_json(tmp_path / "vk.json", vk_to_json(pk.vk))
+    write_json(tmp_path / "proof.json", proof_to_json(proof))
+    write_json(tmp_path / "public.json", public_to_json(public))
     result = run_node_tool("snarkjs", "groth16", "verify", tmp_path / "vk.json", tmp_path / "public.json",
                            tmp_path / "proof.json")
     assert "OK" in result.stdout

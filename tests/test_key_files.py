@@ -8,7 +8,7 @@ import pytest
 from zkwork.errors import KeyFormatError
 from zkwork.field import P
 from zkwork.groth16 import prove, setup, verify
-from zkwork.groth16.key_files import load_proving_key, save_proving_key
+from zkwork.groth16.key_files import read_proving_key, write_proving_key
 from zkwork.r1cs import solve
 
 
@@ -23,13 +23,13 @@ def saved(tmp_path_factory):
     r1cs, witness = solve(circuit, {"x": 27, "y": 3})
     pk = setup(r1cs)
     directory = tmp_path_factory.mktemp("pk")
-    save_proving_key(pk, directory)
+    write_proving_key(pk, directory)
     return pk, directory, witness, r1cs.public_signals(witness)
 
 
 def test_round_trip_and_prove_from_loaded_key(saved):
     pk, directory, witness, public = saved
-    loaded = load_proving_key(directory)
+    loaded = read_proving_key(directory)
     assert loaded.vk == pk.vk and loaded.beta_1 == pk.beta_1
     for name in ("a_query", "b2_query", "h_query"):
         assert np.array_equal(getattr(loaded, name), getattr(pk, name))
@@ -48,14 +48,14 @@ def test_missing_array_is_named(saved, tmp_path):
     target = _copy(saved[1], tmp_path)
     (target / "h_query.npy").unlink()
     with pytest.raises(KeyFormatError, match="h_query.npy"):
-        load_proving_key(target)
+        read_proving_key(target)
 
 
 def test_wrong_shape_is_named(saved, tmp_path):
     target = _copy(saved[1], tmp_path)
     np.save(target / "b2_query.npy", np.zeros((1, 2, 4), dtype=np.uint64))
     with pytest.raises(KeyFormatError, match=r"b2_query.npy: expected uint64 of shape"):
-        load_proving_key(target)
+        read_proving_key(target)
 
 
 def test_unreduced_limbs_are_named(saved, tmp_path):
@@ -64,7 +64,7 @@ def test_unreduced_limbs_are_named(saved, tmp_path):
     a[0, 0] = [(P >> (64 * i)) & (2**64 - 1) for i in range(4)]
     np.save(target / "a_query.npy", a)
     with pytest.raises(KeyFormatError, match="a_query.npy: limb vector 0 is not below the Fq modulus"):
-        load_proving_key(target)
+        read_proving_key(target)
 
 
 def test_bad_header(saved, tmp_path):
@@ -73,10 +73,10 @@ def test_bad_header(saved, tmp_path):
     header["version"] = 99
     (target / "header.json").write_text(json.dumps(header))
     with pytest.raises(KeyFormatError, match="header.json: not a zkwork-groth16-proving-key version 1"):
-        load_proving_key(target)
+        read_proving_key(target)
     (target / "header.json").write_text("{")
     with pytest.raises(KeyFormatError, match="header.json"):
-        load_proving_key(target)
+        read_proving_key(target)
 
 
 @pytest.mark.parametrize("key, value", [("num_wires", -1), ("num_public", 2.0), ("domain_size", "8"),
@@ -87,15 +87,15 @@ def test_header_integers_are_json_integers(saved, tmp_path, key, value):
     header[key] = value
     (target / "header.json").write_text(json.dumps(header))
     with pytest.raises(KeyFormatError, match=rf"header\.json: {key}: expected an int in \[0, \d+\], got {value!r}"):
-        load_proving_key(target)
+        read_proving_key(target)
 
 
 def test_saving_over_a_loaded_key_leaves_its_arrays_intact(tmp_path):
     """A rewrite replaces the files, so a key mapped from the old ones still reads them."""
     r1cs, witness = solve(circuit, {"x": 27, "y": 3})
     first, second = setup(r1cs), setup(r1cs)
-    save_proving_key(first, tmp_path)
-    loaded = load_proving_key(tmp_path)
-    save_proving_key(second, tmp_path)
+    write_proving_key(first, tmp_path)
+    loaded = read_proving_key(tmp_path)
+    write_proving_key(second, tmp_path)
     assert np.array_equal(loaded.a_query, first.a_query)
-    assert np.array_equal(load_proving_key(tmp_path).a_query, second.a_query)
+    assert np.array_equal(read_proving_key(tmp_path).a_query, second.a_query)

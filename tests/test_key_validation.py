@@ -26,9 +26,9 @@ from zkwork.errors import InvalidKeyError, InvalidValueError, UnsatisfiedConstra
 from zkwork.field import FQ, Fr
 from zkwork.formats import read_zkey, write_wtns, write_zkey
 from zkwork.groth16 import Proof, ToxicWaste, prove, setup_from_toxic_waste, verify
-from zkwork.groth16.files import load_circuit_dir, save_circuit_dir
+from zkwork.workspace import read_circuit_dir, write_circuit_dir
 from zkwork.groth16.key_checks import check_proving_key
-from zkwork.groth16.snarkjs_json import g1_to_json, proof_to_json, public_to_json, save_json
+from zkwork.groth16.snarkjs_json import g1_to_json, proof_to_json, public_to_json, write_json
 from zkwork.interop.zkey_prover import prove_zkey
 from zkwork.patterns import get_pattern
 
@@ -74,7 +74,7 @@ def with_point(directory, tmp_path, name, index, row):
 
 def test_setup_keys_pass_and_prove(setup_dir, inputs, tmp_path, capsys):
     # `zkwork setup` draws gamma and delta independently from `secrets`: equal with probability 1/r
-    check_proving_key(load_circuit_dir(setup_dir)[1], setup_dir)
+    check_proving_key(read_circuit_dir(setup_dir)[1], setup_dir)
     assert run_prove(setup_dir, inputs, tmp_path, capsys)[0] == 0
 
 
@@ -91,7 +91,7 @@ def test_a_b2_point_outside_g2_is_named(setup_dir, inputs, tmp_path, capsys):
     outside = twist_point_outside_subgroup()
     assert outside.is_on_curve() and not outside.is_in_subgroup()
     copy = with_point(setup_dir, tmp_path, "b2_query", 0, g2_affine_array([outside])[0])  # wire 0 is the one
-    _, pk = load_circuit_dir(copy)  # on the curve: loads
+    _, pk = read_circuit_dir(copy)  # on the curve: loads
     r1cs, witness = PATTERN.solve(PATTERN.sample_inputs())
     leaky = prove(pk, witness)  # unchecked, B leaves G2 (its cofactor part depends on the witness)
     assert not leaky.b.is_in_subgroup() and not verify(pk.vk, r1cs.public_signals(witness), leaky)
@@ -157,12 +157,12 @@ def test_forgeable_keys_are_refused_by_prove_and_verify(inputs, tmp_path, capsys
     forged = Proof(vk.alpha_1, vk.beta_2, forged_c(vk, x))
     assert verify(vk, x, forged)  # the library's verify takes the key as given
     directory = tmp_path / "keys"
-    save_circuit_dir(directory, PATTERN, r1cs, pk)
+    write_circuit_dir(directory, PATTERN, r1cs, pk)
     code, err = run_prove(directory, inputs, tmp_path, capsys)
     assert code == 2 and "vk_delta_2" in err and why in err
     assert not (tmp_path / "proof.json").exists()
-    save_json(tmp_path / "forged.json", proof_to_json(forged))
-    save_json(tmp_path / "x.json", public_to_json(x))
+    write_json(tmp_path / "forged.json", proof_to_json(forged))
+    write_json(tmp_path / "x.json", public_to_json(x))
     code = main(["verify", str(directory / "verification_key.json"), str(tmp_path / "x.json"),
                  str(tmp_path / "forged.json")])
     assert code == 2 and "vk_delta_2" in capsys.readouterr().err
@@ -224,8 +224,8 @@ def test_prove_zkey_refuses_a_zkey_without_phase2_contribution(tmp_path, capsys)
 def test_verify_refuses_a_malformed_key_but_not_bad_proofs(setup_dir, tmp_path, capsys):
     vk_json = json.loads((setup_dir / "verification_key.json").read_text())
     proof = Proof(G1Point.generator(), G2Point.generator(), G1Point.generator())
-    save_json(tmp_path / "proof.json", proof_to_json(proof))
-    save_json(tmp_path / "public.json", public_to_json([1] * (len(vk_json["IC"]) - 1)))
+    write_json(tmp_path / "proof.json", proof_to_json(proof))
+    write_json(tmp_path / "public.json", public_to_json([1] * (len(vk_json["IC"]) - 1)))
     args = [str(setup_dir / "verification_key.json"), str(tmp_path / "public.json"), str(tmp_path / "proof.json")]
     assert main(["verify", *args]) == 1  # an attacker's proof: invalid, not an error
     vk_json["vk_alpha_1"] = ["0", "1", "0"]

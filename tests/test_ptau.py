@@ -43,20 +43,17 @@ from zkwork.ceremony import (
 )
 from zkwork.ceremony.pok import G2_COFACTOR, ZeroSecretError
 from zkwork.ceremony.powers import PowersOfTau
+from zkwork.ceremony.blake2b import Blake2b512
 from zkwork.ceremony.snarkjs_ptau import (
-    Blake2b512,
-    ChaCha,
     encode_compressed,
     export_ptau,
     first_challenge,
-    hash_to_g2,
     import_ptau,
-    point_from_rng,
-    scalar_from_rng,
     snarkjs_contribution,
     state_uncompressed,
     verify_ptau,
 )
+from zkwork.ceremony.snarkjs_rng import ChaCha, hash_to_g2, point_from_rng, scalar_from_rng
 from zkwork.curve import (
     G1Point,
     G2Point,
@@ -82,7 +79,7 @@ from zkwork.field.fq2_element import Fq2
 from zkwork.formats.binfile import read_bin_file, write_bin_file
 from zkwork.formats.ptau_file import SECTION_NAMES, contribution_bytes, read_ptau, write_ptau
 from zkwork.groth16 import verify
-from zkwork.groth16.snarkjs_json import load_json, proof_from_json, public_from_json, vk_from_json
+from zkwork.groth16.snarkjs_json import read_json_as, proof_from_json, public_from_json, vk_from_json
 
 SECRETS_1 = (Fr(0x1234567), Fr(89), Fr(1011))
 SECRETS_2 = (Fr(2**200 + 7), Fr(R - 5), Fr(3))
@@ -512,9 +509,9 @@ def test_a_zkwork_state_sets_up_a_groth16_circuit_in_snarkjs(tmp_path):
             tmp_path / "public.json")
     assert "OK" in snarkjs("groth16", "verify", tmp_path / "vk.json", tmp_path / "public.json",
                            tmp_path / "proof.json").stdout
-    vk = load_json(tmp_path / "vk.json", vk_from_json)
-    public = load_json(tmp_path / "public.json", public_from_json)
-    proof = load_json(tmp_path / "proof.json", proof_from_json)
+    vk = read_json_as(tmp_path / "vk.json", vk_from_json)
+    public = read_json_as(tmp_path / "public.json", public_from_json)
+    proof = read_json_as(tmp_path / "proof.json", proof_from_json)
     assert verify(vk, public, proof)
     assert not verify(vk, [public[0], public[1] + 1], proof)
 
@@ -558,7 +555,7 @@ def test_a_zkwork_transcript_exports_as_a_ptau_that_verifies(zkwork_ceremony, tm
         (c.contribution, c.check) for c in report.checks}
     # The transcript file keeps the snarkjs records: reloaded, it exports the same bytes.
     (tmp_path / "transcript.json").write_text(json.dumps(transcript.to_json()))
-    reloaded = Transcript.load(tmp_path / "transcript.json")
+    reloaded = Transcript.read(tmp_path / "transcript.json")
     assert reloaded == transcript
     export_transcript_ptau(state, reloaded, tmp_path / "again.ptau")
     assert (tmp_path / "again.ptau").read_bytes() == (tmp_path / "zkwork.ptau").read_bytes()

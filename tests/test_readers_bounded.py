@@ -28,8 +28,8 @@ from zkwork.errors import (
 from zkwork.formats import PtauFile, r1cs_info, read_ptau, read_r1cs, read_wtns, read_zkey, write_ptau
 from zkwork.formats.binfile import MAX_SECTIONS, u32
 from zkwork.groth16 import setup
-from zkwork.groth16.key_files import load_proving_key, save_proving_key
-from zkwork.groth16.snarkjs_json import MAX_JSON_BYTES, MAX_PROOF_JSON_BYTES, load_json, proof_from_json, read_json
+from zkwork.groth16.key_files import read_proving_key, write_proving_key
+from zkwork.groth16.snarkjs_json import MAX_JSON_BYTES, MAX_PROOF_JSON_BYTES, read_json_as, proof_from_json, read_json
 from zkwork.r1cs import solve
 from zkwork.regular_files import load_npy
 
@@ -155,7 +155,7 @@ def test_ptau_sections_kept_unparsed_are_views_of_the_file_and_survive_its_rewri
 
 
 # -- JSON files ------------------------------------------------------------------------------------
-JSON_READERS = {"read_json": read_json, "load_json(proof)": lambda path: load_json(path, proof_from_json)}
+JSON_READERS = {"read_json": read_json, "read_json_as(proof)": lambda path: read_json_as(path, proof_from_json)}
 
 
 @pytest.mark.parametrize("kind", NOT_REGULAR)
@@ -172,7 +172,7 @@ def test_json_files_larger_than_their_bound_are_refused_before_reading(tmp_path)
     assert_refused(read_json, path, JsonFormatError, f"more than the {MAX_JSON_BYTES}")
     proof = tmp_path / "proof.json"
     proof.write_text(json.dumps({"pi_a": ["1" * 100] * (MAX_PROOF_JSON_BYTES // 100)}))
-    assert_refused(lambda p: load_json(p, proof_from_json), proof, JsonFormatError, f"more than the "
+    assert_refused(lambda p: read_json_as(p, proof_from_json), proof, JsonFormatError, f"more than the "
                                                                                   f"{MAX_PROOF_JSON_BYTES}")
     small = tmp_path / "small.json"
     small.write_text('{"a": 1}')
@@ -191,14 +191,14 @@ def _cube(cs):
 def key_directory(tmp_path_factory):
     r1cs, _ = solve(_cube, {"x": 27, "y": 3})
     directory = tmp_path_factory.mktemp("pk")
-    save_proving_key(setup(r1cs), directory)
+    write_proving_key(setup(r1cs), directory)
     return directory
 
 
 @pytest.fixture(scope="module")
 def powers_directory(tmp_path_factory):
     directory = tmp_path_factory.mktemp("powers")
-    PowersOfTau.initial(2).save(directory)
+    PowersOfTau.initial(2).write(directory)
     return directory
 
 
@@ -213,7 +213,7 @@ def _copy(directory, tmp_path):
 def test_proving_key_files_must_be_regular_files(key_directory, name, kind, tmp_path):
     directory = _copy(key_directory, tmp_path)
     path = make_not_regular(directory / name, kind)
-    assert_refused(lambda _: load_proving_key(directory), path, KeyFormatError, NOT_REGULAR_MESSAGE[kind])
+    assert_refused(lambda _: read_proving_key(directory), path, KeyFormatError, NOT_REGULAR_MESSAGE[kind])
 
 
 def _npy_header_only(path, dtype, shape):
@@ -227,7 +227,7 @@ def test_a_proving_key_array_declaring_more_than_its_file_holds_is_refused_befor
     directory = _copy(key_directory, tmp_path)
     path = directory / "A_indptr.npy"  # of any length: only the file's size bounds it
     _npy_header_only(path, np.int64, (1 << 40,))
-    assert_refused(lambda _: load_proving_key(directory), path, KeyFormatError,
+    assert_refused(lambda _: read_proving_key(directory), path, KeyFormatError,
                    f"the header declares int64 ({1 << 40},), {8 << 40} bytes")
 
 
@@ -236,7 +236,7 @@ def test_a_proving_key_array_declaring_more_than_its_file_holds_is_refused_befor
 def test_phase1_state_files_must_be_regular_files(powers_directory, name, kind, tmp_path):
     directory = _copy(powers_directory, tmp_path)
     path = make_not_regular(directory / name, kind)
-    assert_refused(lambda _: PowersOfTau.load(directory), path, PowersFileError, NOT_REGULAR_MESSAGE[kind])
+    assert_refused(lambda _: PowersOfTau.read(directory), path, PowersFileError, NOT_REGULAR_MESSAGE[kind])
 
 
 def test_a_phase1_array_declaring_more_than_its_file_holds_is_refused_before_allocating(tmp_path):
@@ -247,7 +247,7 @@ def test_a_phase1_array_declaring_more_than_its_file_holds_is_refused_before_all
                                                        "power": power, "digest": "00" * 64}))
     shape = ((2 << power) - 1, 2, 4)
     _npy_header_only(directory / "tau_g1.npy", np.uint64, shape)
-    assert_refused(lambda _: PowersOfTau.load(directory), directory / "tau_g1.npy", PowersFileError,
+    assert_refused(lambda _: PowersOfTau.read(directory), directory / "tau_g1.npy", PowersFileError,
                    f"the header declares uint64 {shape}")
 
 
@@ -255,7 +255,7 @@ def test_a_phase1_header_larger_than_any_state_writes_is_refused(powers_director
     directory = _copy(powers_directory, tmp_path)
     header = json.loads((directory / "header.json").read_text())
     (directory / "header.json").write_text(json.dumps({**header, "padding": " " * 10_000}))
-    assert_refused(lambda _: PowersOfTau.load(directory), directory / "header.json", PowersFileError,
+    assert_refused(lambda _: PowersOfTau.read(directory), directory / "header.json", PowersFileError,
                    "more than the 4096")
 
 

@@ -14,7 +14,7 @@ from zkwork.errors import JsonFormatError
 from zkwork.field import P, R
 from zkwork.groth16 import verify
 from zkwork.groth16.snarkjs_json import (
-    load_json,
+    read_json_as,
     proof_from_json,
     public_from_json,
     vk_from_json,
@@ -62,9 +62,9 @@ def snarkjs_files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def parsed(snarkjs_files):
-    return (load_json(snarkjs_files / "verification_key.json", vk_from_json),
-            load_json(snarkjs_files / "public.json", public_from_json),
-            load_json(snarkjs_files / "proof.json", proof_from_json))
+    return (read_json_as(snarkjs_files / "verification_key.json", vk_from_json),
+            read_json_as(snarkjs_files / "public.json", public_from_json),
+            read_json_as(snarkjs_files / "proof.json", proof_from_json))
 
 
 def _json(path):

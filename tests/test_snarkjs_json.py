@@ -10,7 +10,7 @@ from zkwork.errors import JsonFormatError, KeyFormatError
 from zkwork.field import P, R
 from zkwork.groth16 import prove, setup, verify
 from zkwork.groth16.snarkjs_json import (
-    MAX_JSON_DEPTH, proof_from_json, proof_to_json, public_from_json, public_to_json, read_json, save_json,
+    MAX_JSON_DEPTH, proof_from_json, proof_to_json, public_from_json, public_to_json, read_json, write_json,
     vk_from_json, vk_to_json,
 )
 from zkwork.r1cs import solve
@@ -45,12 +45,12 @@ def test_round_trip(artefacts):
 @pytest.mark.node
 def test_snarkjs_accepts_zkwork_proofs_and_rejects_a_changed_input(artefacts, tmp_path):
     vk, public, proof = artefacts
-    save_json(tmp_path / "vk.json", vk_to_json(vk))
-    save_json(tmp_path / "proof.json", proof_to_json(proof))
-    save_json(tmp_path / "public.json", public_to_json(public))
+    write_json(tmp_path / "vk.json", vk_to_json(vk))
+    write_json(tmp_path / "proof.json", proof_to_json(proof))
+    write_json(tmp_path / "public.json", public_to_json(public))
     ok = run_node_tool("snarkjs", "groth16", "verify", tmp_path / "vk.json", tmp_path / "public.json", tmp_path / "proof.json")
     assert "OK" in ok.stdout
-    save_json(tmp_path / "public.json", public_to_json([public[0], public[1] + 1]))
+    write_json(tmp_path / "public.json", public_to_json([public[0], public[1] + 1]))
     bad = run_node_tool("snarkjs", "groth16", "verify", tmp_path / "vk.json", tmp_path / "public.json",
                         tmp_path / "proof.json", check=False)
     assert bad.returncode != 0 and "Invalid proof" in bad.stdout + bad.stderr

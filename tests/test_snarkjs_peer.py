@@ -15,7 +15,7 @@ from zkwork.gadgets.merkle import SparseMerkleTree
 from zkwork.gadgets.native_poseidon import poseidon
 from zkwork.groth16 import verify
 from zkwork.groth16.snarkjs_json import (
-    load_json,
+    read_json_as,
     proof_from_json,
     public_from_json,
     vk_from_json,
@@ -88,9 +88,9 @@ def test_second_call_uses_the_cache(cold_and_warm):
 def test_zkwork_verifies_the_exported_proof(cold_and_warm, which):
     report, root = cold_and_warm[which], cold_and_warm[2]
     paths = report["paths"]
-    vk = load_json(paths["verification_key"], vk_from_json)
-    public = load_json(paths["public"], public_from_json)
-    proof = load_json(paths["proof"], proof_from_json)
+    vk = read_json_as(paths["verification_key"], vk_from_json)
+    public = read_json_as(paths["public"], public_from_json)
+    proof = read_json_as(paths["proof"], proof_from_json)
     assert public == [root]
     assert verify(vk, public, proof)
     assert not verify(vk, [root + 1], proof)

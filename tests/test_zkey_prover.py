@@ -25,7 +25,7 @@ from zkwork.field import R
 from zkwork.formats import read_r1cs, read_wtns, read_zkey, write_r1cs, write_wtns, write_zkey
 from zkwork.formats.binfile import read_bin_file, write_bin_file
 from zkwork.groth16 import verify
-from zkwork.groth16.snarkjs_json import load_json, proof_to_json, public_to_json, save_json, vk_from_json
+from zkwork.groth16.snarkjs_json import read_json_as, proof_to_json, public_to_json, write_json, vk_from_json
 from zkwork.interop.zkey_prover import prove_zkey, prove_zkey_files
 from zkwork.patterns import get_pattern
 
@@ -63,7 +63,7 @@ def snarkjs_verifies(vk_path, public_path, proof_path):
 
 
 def test_read_zkey_agrees_with_snarkjs(snarkjs_key, zkey, tmp_path):
-    vk = load_json(snarkjs_key["verification_key"], vk_from_json)
+    vk = read_json_as(snarkjs_key["verification_key"], vk_from_json)
     assert zkey.vk == vk  # same points: snarkjs's Montgomery limbs are zkwork's
     r1cs = read_r1cs(snarkjs_key["r1cs"])
     assert (zkey.num_vars, zkey.num_public, zkey.domain_size) == (r1cs.num_wires, r1cs.num_public, 2048)
@@ -88,10 +88,10 @@ def test_prove_zkey_is_accepted_by_zkwork_and_snarkjs(snarkjs_key, zkey, tmp_pat
     proof = prove_zkey(zkey, witness)
     assert verify(zkey.vk, public, proof)
     assert not verify(zkey.vk, [(public[0] + 1) % R], proof)
-    save_json(tmp_path / "proof.json", proof_to_json(proof))
-    save_json(tmp_path / "public.json", public_to_json(public))
+    write_json(tmp_path / "proof.json", proof_to_json(proof))
+    write_json(tmp_path / "public.json", public_to_json(public))
     assert snarkjs_verifies(snarkjs_key["verification_key"], tmp_path / "public.json", tmp_path / "proof.json")
-    save_json(tmp_path / "wrong.json", public_to_json([(public[0] + 1) % R]))
+    write_json(tmp_path / "wrong.json", public_to_json([(public[0] + 1) % R]))
     assert not snarkjs_verifies(snarkjs_key["verification_key"], tmp_path / "wrong.json", tmp_path / "proof.json")
 
 
@@ -112,8 +112,8 @@ def test_tampered_witness_is_refused(snarkjs_key, zkey, tmp_path):
         prove_zkey(zkey, witness, r1cs=r1cs)
     # unchecked, the proof comes out, and snarkjs rejects it too
     proof = prove_zkey(zkey, witness, check=False)
-    save_json(tmp_path / "proof.json", proof_to_json(proof))
-    save_json(tmp_path / "public.json", public_to_json(witness[1 : 1 + zkey.num_public]))
+    write_json(tmp_path / "proof.json", proof_to_json(proof))
+    write_json(tmp_path / "public.json", public_to_json(witness[1 : 1 + zkey.num_public]))
     assert not snarkjs_verifies(snarkjs_key["verification_key"], tmp_path / "public.json", tmp_path / "proof.json")
     with pytest.raises(CircuitInputError, match="expects 1191 witness values"):
         prove_zkey(zkey, witness[:-1])

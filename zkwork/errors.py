@@ -60,6 +60,11 @@ class NotInvertibleError(ZkworkError, ZeroDivisionError):
     """The inverse of zero (a field element, a vector entry, a coset generator)."""
 
 
+class UsageError(ZkworkError):
+    """A command line zkwork cannot act on: a missing or contradictory option, a KEY=VALUE
+    pair without '=' (exit status 64, as sysexits' EX_USAGE)."""
+
+
 class BackendError(ZkworkError, LookupError):
     """An unknown arithmetic backend name."""
 

@@ -2,7 +2,7 @@
 verifies once it is published:
 
     DIR/ceremony.json                 format, power
-    DIR/phase1/state/                 the current powers of tau (PowersOfTau.save)
+    DIR/phase1/state/                 the current powers of tau (PowersOfTau.write)
     DIR/phase1/transcript.json        every phase-1 record in order (records.Transcript)
     DIR/phase2/<circuit>/             one directory per circuit, as `zkwork setup` writes it
                                       (circuit.json, proving_key/, verification_key.json),
@@ -26,7 +26,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zkwork.ceremony import phase1, phase2
+import zkwork.ceremony.phase1 as phase1
+import zkwork.ceremony.phase2 as phase2
 from zkwork.ceremony.beacon_limits import (
     DEFAULT_MAX_EXPONENT,
     DEFAULT_TIME_BUDGET,
@@ -47,7 +48,7 @@ from zkwork.ceremony.powers import PowersOfTau
 from zkwork.ceremony.records import FIELDS, Transcript, VerificationReport, check_format, contributors
 from zkwork.ceremony.snarkjs_ptau import export_transcript_ptau, transcript_challenge
 from zkwork.errors import JsonFormatError, ZkworkError
-from zkwork.groth16.files import load_circuit_dir, save_circuit_dir
+from zkwork.workspace import read_circuit_dir, write_circuit_dir
 from zkwork.groth16.snarkjs_json import read_json
 
 FORMAT = "zkwork-ceremony"
@@ -89,8 +90,8 @@ def init(directory, power):
     directory.mkdir(parents=True, exist_ok=True)
     state, transcript = phase1.start(power)
     (directory / "phase1").mkdir(exist_ok=True)
-    state.save(directory / "phase1" / "state")
-    transcript.save(directory / "phase1" / "transcript.json")
+    state.write(directory / "phase1" / "state")
+    transcript.write(directory / "phase1" / "transcript.json")
     _write_json(directory / "ceremony.json", {"format": FORMAT, "version": VERSION, "power": power})
     return directory
 
@@ -106,11 +107,11 @@ def _header(directory):
     return header
 
 
-def load_phase1(directory):
+def read_phase1(directory):
     """(state, transcript) of phase 1, validated as they are read."""
     directory = Path(directory)
     _header(directory)
-    return PowersOfTau.load(directory / "phase1" / "state"), Transcript.load(directory / "phase1" / "transcript.json")
+    return PowersOfTau.read(directory / "phase1" / "state"), Transcript.read(directory / "phase1" / "transcript.json")
 
 
 def _sealed(transcript):
@@ -118,15 +119,15 @@ def _sealed(transcript):
 
 
 def _append_phase1(directory, step):
-    state, transcript = load_phase1(directory)
+    state, transcript = read_phase1(directory)
     if _sealed(transcript):
         raise CeremonyStateError(f"{directory}: phase 1 is sealed by its beacon; no more contributions")
     # The record also carries snarkjs's form of the contribution, bound to snarkjs's running
     # challenge, so that the ceremony exports as a .ptau snarkjs verifies.
     state, record = step(state, len(transcript.records), transcript_challenge(transcript))
     transcript.records.append(record)
-    _replace_directory(Path(directory) / "phase1" / "state", state.save)
-    transcript.save(Path(directory) / "phase1" / "transcript.json")
+    _replace_directory(Path(directory) / "phase1" / "state", state.write)
+    transcript.write(Path(directory) / "phase1" / "transcript.json")
     return record
 
 
@@ -147,22 +148,22 @@ def beacon(directory, value: bytes, iterations_exponent, max_beacon_exponent=DEF
 def export_ptau(directory, path):
     """The ceremony's phase 1 as a snarkjs .ptau (`snarkjs powersoftau verify` accepts it,
     `snarkjs powersoftau prepare phase2` and `groth16 setup` use it)."""
-    state, transcript = load_phase1(directory)
+    state, transcript = read_phase1(directory)
     export_transcript_ptau(state, transcript, path)
 
 
 # -- phase 2 -------------------------------------------------------------------------------
-def load_phase2(circuit_dir):
+def read_phase2(circuit_dir):
     """(pattern, proving key, records) of a circuit's phase 2."""
     circuit_dir = Path(circuit_dir)
     records, _ = read_transcript(circuit_dir / TRANSCRIPT)
-    pattern, pk = load_circuit_dir(circuit_dir)
+    pattern, pk = read_circuit_dir(circuit_dir)
     return pattern, pk, records
 
 
 def phase2_init(directory, pattern):
     """Phase 2 of `pattern`'s circuit: its initial keys from the sealed phase 1."""
-    state, transcript = load_phase1(directory)
+    state, transcript = read_phase1(directory)
     if not _sealed(transcript):
         raise CeremonyStateError(f"{directory}: phase 1 is not sealed by a beacon yet; run the beacon first")
     r1cs = pattern.build()
@@ -170,19 +171,19 @@ def phase2_init(directory, pattern):
     circuit_dir = Path(directory) / "phase2" / circuit_name(pattern)
     if circuit_dir.exists():
         raise CeremonyStateError(f"{circuit_dir} exists: phase 2 of this circuit has started")
-    save_circuit_dir(circuit_dir, pattern, r1cs, pk)
+    write_circuit_dir(circuit_dir, pattern, r1cs, pk)
     _write_json(circuit_dir / TRANSCRIPT, transcript_json([], pattern))
     return circuit_dir
 
 
 def _append_phase2(directory, circuit, step):
     circuit_dir = Path(directory) / "phase2" / circuit
-    pattern, pk, records = load_phase2(circuit_dir)
+    pattern, pk, records = read_phase2(circuit_dir)
     if records and records[-1].kind == "beacon":
         raise CeremonyStateError(f"{circuit_dir}: phase 2 is sealed by its beacon; no more contributions")
     pk, record = step(pk, len(records))
     records.append(record)
-    _replace_directory(circuit_dir, lambda new: save_circuit_dir(new, pattern, pattern.build(), pk))
+    _replace_directory(circuit_dir, lambda new: write_circuit_dir(new, pattern, pattern.build(), pk))
     _write_json(circuit_dir / TRANSCRIPT, transcript_json(records, pattern))
     return record
 
@@ -247,9 +248,9 @@ def _verify_phase1(directory, header, require_sealed, min_contributors, limits):
     directory = Path(directory)
     report = VerificationReport()
     check = Checker(report, "files", "")
-    state = read_checked(check, "read_state", lambda: PowersOfTau.load(directory / "phase1" / "state"))
+    state = read_checked(check, "read_state", lambda: PowersOfTau.read(directory / "phase1" / "state"))
     transcript = read_checked(check, "read_transcript",
-                              lambda: Transcript.load(directory / "phase1" / "transcript.json"))
+                              lambda: Transcript.read(directory / "phase1" / "transcript.json"))
     check("ceremony_json", lambda: set(header) == HEADER_FIELDS,
           f"{directory / 'ceremony.json'}: fields {sorted(set(header) ^ HEADER_FIELDS)} not those of a ceremony"[:300])
     powers = {"transcript": getattr(transcript, "power", None), "state": getattr(state, "power", None)}

@@ -40,12 +40,12 @@ import dataclasses
 import json
 from pathlib import Path
 
-from zkwork.ceremony import phase2
+import zkwork.ceremony.phase2 as phase2
 from zkwork.ceremony.consistency import BAD_DATA, Checker
 from zkwork.ceremony.pok import TranscriptFormatError
 from zkwork.ceremony.records import FIELDS, VerificationReport, check_format, contributors
 from zkwork.errors import KeyFormatError
-from zkwork.groth16.key_files import load_proving_key
+from zkwork.groth16.key_files import read_proving_key
 from zkwork.groth16.snarkjs_json import read_json, vk_to_json
 
 FORMAT = "zkwork-ceremony-phase2"
@@ -93,7 +93,7 @@ def pattern_of(description, path):
 
 
 def circuit_description(pattern, r1cs) -> dict:
-    """circuit.json as groth16.files.save_circuit_dir writes it, in its JSON form."""
+    """circuit.json as groth16.files.write_circuit_dir writes it, in its JSON form."""
     return json.loads(json.dumps({**circuit_identity(pattern), **r1cs.stats()}))
 
 
@@ -130,7 +130,7 @@ def verify_circuit(directory, state, *, require_sealed=True, min_contributors=1,
     circuit_json, vk_path = directory / "circuit.json", directory / "verification_key.json"
     transcript = read_checked(check, "read_transcript", lambda: read_transcript(directory / TRANSCRIPT))
     description = read_checked(check, "read_circuit_json", lambda: read_json(circuit_json, KeyFormatError))
-    pk = read_checked(check, "read_proving_key", lambda: load_proving_key(directory / "proving_key"))
+    pk = read_checked(check, "read_proving_key", lambda: read_proving_key(directory / "proving_key"))
     vk_json = read_checked(check, "read_verification_key", lambda: read_json(vk_path, KeyFormatError))
     pattern = None if description is None else read_checked(check, "circuit_pattern",
                                                      lambda: pattern_of(description, circuit_json))

@@ -228,7 +228,7 @@ class PowersOfTau:
     __hash__ = None
 
     # -- files ---------------------------------------------------------------------
-    def save(self, directory):
+    def write(self, directory):
         """Write header.json and one .npy per array into `directory` (created if needed)."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
@@ -239,7 +239,7 @@ class PowersOfTau:
         (directory / "header.json").write_text(json.dumps(header, indent=1) + "\n")
 
     @classmethod
-    def load(cls, directory) -> "PowersOfTau":
+    def read(cls, directory) -> "PowersOfTau":
         """Read a state written by save, checking everything (module docstring);
         PowersFileError naming the file otherwise."""
         directory = Path(directory)

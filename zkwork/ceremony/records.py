@@ -245,11 +245,11 @@ class Transcript:
             records=[ContributionRecord.from_json(r, f"{where}.records[{i}]") for i, r in enumerate(records)],
         )
 
-    def save(self, path):
+    def write(self, path):
         Path(path).write_text(json.dumps(self.to_json(), indent=1) + "\n")
 
     @classmethod
-    def load(cls, path) -> "Transcript":
+    def read(cls, path) -> "Transcript":
         """Read a transcript file; TranscriptFormatError naming the file, record and field."""
         return cls.from_json(read_json(path, TranscriptFormatError), where=str(path))
 

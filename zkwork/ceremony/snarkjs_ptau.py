@@ -19,23 +19,10 @@ flags: 0x80 when y is the larger root (y > (q - 1) / 2, comparing c1 first for F
 
 where a state's encoding runs over tauG1, tauG2, alphaTauG1, betaTauG1, betaG2. A record
 stores challenge_j ("nextChallenge") and, instead of response_j, the BLAKE2b state after
-challenge_(j-1) || C(state_j) ("partialHash": the 128-byte block buffer, the chain value
-h as sixteen u32 words (low, high), then bytes compressed and bytes buffered as u64s),
-from which response_j is finished with the public key. hashlib cannot export or restore
-a BLAKE2b state, so Blake2b512 runs BLAKE2b's compression function (RFC 7693) in a numba
-kernel and reads and writes that layout.
+challenge_(j-1) || C(state_j) ("partialHash", zkwork.ceremony.blake2b), from which
+response_j is finished with the public key.
 
-H, snarkjs's hash to G2 (ffjavascript's G2.fromRng): the first 32 bytes of the BLAKE2b
-digest, as eight big-endian u32 words, key a ChaCha20 stream (ffjavascript's: zero nonce,
-a 128-bit block counter, the sixteen output words of each block in order). From it:
-  - a field element: four u64s (each the next u32 as the high half, then the low half),
-    the i-th shifted by 64 i, masked to the modulus' bit length, drawn again until below
-    the modulus. ffjavascript hands this integer v over as a Montgomery representation,
-    so the element is v / 2^256 mod q (or mod r for scalars);
-  - a curve point: x (Fq, or Fq2 as c0 then c1), then one bit (the next u32's lowest),
-    again until x^3 + b is a square; y is the root that is "negative" (the larger one,
-    as in C's flag) iff the bit is set; in G2 the point is multiplied by the cofactor
-    2q - r of the twist.
+H is snarkjs's hash to G2 (zkwork.ceremony.snarkjs_rng.hash_to_g2).
 The beacon (`beacon_randomness`, snarkjs's keyFromBeacon) draws from the same stream keyed
 by SHA-256 iterated 2^n times over the beacon hash: tau, alpha and beta as scalars, then per
 secret g1_s = a G1 point from the stream; its keys are as above, bound to the previous
@@ -79,15 +66,16 @@ import secrets
 
 import numpy as np
 
-from zkwork.ceremony.consistency import BAD_DATA, Checker, check_powers
-from zkwork.ceremony.pok import G2_COFACTOR, ZeroSecretError, same_ratio
-from zkwork.ceremony.powers import PowersOfTau, StateHead, encoding
 from zkwork.ceremony.beacon_limits import DEFAULT_MAX_EXPONENT, DEFAULT_TIME_BUDGET, BeaconLimits
+from zkwork.ceremony.blake2b import Blake2b512, blake2b
+from zkwork.ceremony.consistency import BAD_DATA, Checker, check_powers
+from zkwork.ceremony.pok import ZeroSecretError, same_ratio
+from zkwork.ceremony.powers import PowersOfTau, StateHead, encoding
 from zkwork.ceremony.records import MAX_ITERATIONS_EXPONENT, VerificationReport, snarkjs_record
+from zkwork.ceremony.snarkjs_rng import ChaCha, hash_to_g2, point_from_rng, scalar_from_rng, seed_words
 from zkwork.curve import G1Point, G2Point
-from zkwork.errors import EncodingError, ZkworkError
-from zkwork.field import FQ, Fq, Fr, P, R
-from zkwork.field.fq2_element import Fq2
+from zkwork.errors import ZkworkError
+from zkwork.field import FQ, Fr, P, R
 from zkwork.formats.ptau_file import (
     BEACON,
     CHALLENGE_BYTES,
@@ -99,212 +87,6 @@ from zkwork.formats.ptau_file import (
     read_ptau,
     write_ptau,
 )
-from zkwork.jit import njit
-
-# -- BLAKE2b with a state that can be saved and restored ----------------------------------
-_IV = np.array([
-    0x6A09E667F3BCC908, 0xBB67AE8584CAA73B, 0x3C6EF372FE94F82B, 0xA54FF53A5F1D36F1,
-    0x510E527FADE682D1, 0x9B05688C2B3E6C1F, 0x1F83D9ABFB41BD6B, 0x5BE0CD19137E2179,
-], dtype=np.uint64)
-_SIGMA = np.array([
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
-    [14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3],
-    [11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4],
-    [7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8],
-    [9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13],
-    [2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9],
-    [12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11],
-    [13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10],
-    [6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5],
-    [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
-], dtype=np.int64)
-_BLOCK = 128
-_PARAMETERS = 0x01010040  # digest length 64, no key, fanout 1, depth 1
-
-
-@njit(cache=True)
-def _rotr(x, n):
-    return (x >> np.uint64(n)) | (x << np.uint64(64 - n))
-
-
-@njit(cache=True)
-def _mix(v, a, b, c, d, x, y):
-    v[a] = v[a] + v[b] + x
-    v[d] = _rotr(v[d] ^ v[a], 32)
-    v[c] = v[c] + v[d]
-    v[b] = _rotr(v[b] ^ v[c], 24)
-    v[a] = v[a] + v[b] + y
-    v[d] = _rotr(v[d] ^ v[a], 16)
-    v[c] = v[c] + v[d]
-    v[b] = _rotr(v[b] ^ v[c], 63)
-
-
-@njit(cache=True)
-def _compress(h, words, counters, final):
-    """BLAKE2b's compression of the blocks words[k] (16 little-endian u64 each) into the
-    chain h, block k with byte counter counters[k]; the last is final if `final`."""
-    v = np.empty(16, dtype=np.uint64)
-    for k in range(words.shape[0]):
-        m = words[k]
-        v[:8] = h
-        v[8:] = _IV
-        v[12] ^= counters[k]
-        if final and k == words.shape[0] - 1:
-            v[14] = ~v[14]
-        for r in range(12):
-            s = _SIGMA[r % 10]
-            _mix(v, 0, 4, 8, 12, m[s[0]], m[s[1]])
-            _mix(v, 1, 5, 9, 13, m[s[2]], m[s[3]])
-            _mix(v, 2, 6, 10, 14, m[s[4]], m[s[5]])
-            _mix(v, 3, 7, 11, 15, m[s[6]], m[s[7]])
-            _mix(v, 0, 5, 10, 15, m[s[8]], m[s[9]])
-            _mix(v, 1, 6, 11, 12, m[s[10]], m[s[11]])
-            _mix(v, 2, 7, 8, 13, m[s[12]], m[s[13]])
-            _mix(v, 3, 4, 9, 14, m[s[14]], m[s[15]])
-        for i in range(8):
-            h[i] ^= v[i] ^ v[i + 8]
-
-
-class Blake2b512:
-    """BLAKE2b-512 whose running state reads and writes snarkjs's partialHash layout (see
-    the module docstring). As in BLAKE2b (and noble's code that snarkjs runs), the last
-    block, full or not, stays buffered until more data or the digest comes."""
-
-    def __init__(self, data=b""):
-        self.h = _IV.copy()
-        self.h[0] ^= np.uint64(_PARAMETERS)
-        self.buffer = b""
-        self.compressed = 0
-        self.update(data)
-
-    def update(self, data):
-        data = self.buffer + bytes(data)
-        blocks = (len(data) - 1) // _BLOCK if data else 0
-        if blocks:
-            words = np.frombuffer(data[: blocks * _BLOCK], dtype="<u8").reshape(blocks, 16).astype(np.uint64)
-            counters = self.compressed + _BLOCK * np.arange(1, blocks + 1, dtype=np.uint64)
-            _compress(self.h, words, counters, False)
-            self.compressed += blocks * _BLOCK
-        self.buffer = data[blocks * _BLOCK :]
-        return self
-
-    def digest(self):
-        h = self.h.copy()
-        block = np.frombuffer(self.buffer.ljust(_BLOCK, b"\0"), dtype="<u8").reshape(1, 16).astype(np.uint64)
-        _compress(h, block, np.array([self.compressed + len(self.buffer)], dtype=np.uint64), True)
-        return h.astype("<u8").tobytes()
-
-    def partial_hash(self):
-        """The 216-byte state (the chain words' low/high u32 pairs are the u64s' bytes)."""
-        return (self.buffer.ljust(_BLOCK, b"\0") + self.h.astype("<u8").tobytes()
-                + self.compressed.to_bytes(8, "little") + len(self.buffer).to_bytes(8, "little") + bytes(8))
-
-    @classmethod
-    def from_partial_hash(cls, data):
-        """The state a partialHash holds; EncodingError if it cannot be one."""
-        data = bytes(data)
-        compressed = int.from_bytes(data[192:200], "little")
-        pos = int.from_bytes(data[200:208], "little")
-        if len(data) != 216 or pos > _BLOCK or compressed % _BLOCK or (compressed and not pos):
-            raise EncodingError("not a BLAKE2b partial hash: wrong size, buffer position or byte count")
-        state = cls()
-        state.h = np.frombuffer(data[_BLOCK:192], dtype="<u8").astype(np.uint64)
-        state.buffer = data[:pos]
-        state.compressed = compressed
-        return state
-
-
-def blake2b(*parts):
-    """BLAKE2b-512 of the concatenated parts (hashlib's)."""
-    h = hashlib.blake2b(digest_size=64)
-    for part in parts:
-        h.update(part)
-    return h.digest()
-
-
-# -- ffjavascript's random stream and what it draws ---------------------------------------
-class ChaCha:
-    """ffjavascript's ChaCha20 stream (see the module docstring) over eight u32 seed words."""
-
-    def __init__(self, seed):
-        self.state = [0x61707865, 0x3320646E, 0x79622D32, 0x6B206574, *seed, 0, 0, 0, 0]
-        self.block, self.index = [], 16
-
-    @staticmethod
-    def _quarter_round(x, a, b, c, d):
-        for (p, q, r, bits) in ((a, b, d, 16), (c, d, b, 12), (a, b, d, 8), (c, d, b, 7)):
-            x[p] = (x[p] + x[q]) & 0xFFFFFFFF
-            x[r] ^= x[p]
-            x[r] = ((x[r] << bits) | (x[r] >> (32 - bits))) & 0xFFFFFFFF
-
-    def next_u32(self):
-        if self.index == 16:
-            x = list(self.state)
-            for _ in range(10):
-                for quarter in ((0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15),
-                                (0, 5, 10, 15), (1, 6, 11, 12), (2, 7, 8, 13), (3, 4, 9, 14)):
-                    self._quarter_round(x, *quarter)
-            self.block = [(a + b) & 0xFFFFFFFF for a, b in zip(x, self.state)]
-            self.index = 0
-            counter = int.from_bytes(b"".join(w.to_bytes(4, "little") for w in self.state[12:]), "little") + 1
-            self.state[12:] = [(counter >> (32 * i)) & 0xFFFFFFFF for i in range(4)]
-        self.index += 1
-        return self.block[self.index - 1]
-
-    def next_u64(self):
-        high = self.next_u32()
-        return (high << 32) | self.next_u32()
-
-
-def seed_words(digest):
-    """The eight big-endian u32 words of a digest's first 32 bytes."""
-    return [int.from_bytes(digest[4 * i : 4 * i + 4], "big") for i in range(8)]
-
-
-def _element_from_rng(rng, modulus):
-    mask = (1 << modulus.bit_length()) - 1
-    while True:
-        v = sum(rng.next_u64() << (64 * i) for i in range(4)) & mask
-        if v < modulus:
-            return v * pow(1 << 256, -1, modulus) % modulus  # the Montgomery reading
-
-
-def scalar_from_rng(rng) -> Fr:
-    """ffjavascript's Fr.fromRng."""
-    return Fr(_element_from_rng(rng, R))
-
-
-def _is_negative(y):
-    """snarkjs's sign: the top nonzero coefficient (c1 first) is above (q - 1) / 2."""
-    coeffs = y.coeffs if isinstance(y, Fq2) else (y.value,)
-    top = next((c for c in reversed(coeffs) if c), 0)
-    return top > (P - 1) // 2
-
-
-def point_from_rng(cls, rng):
-    """ffjavascript's G1.fromRng (cls G1Point) or G2.fromRng (G2Point)."""
-    curve = cls.curve
-    while True:
-        if cls is G1Point:
-            x = Fq(_element_from_rng(rng, P))
-        else:
-            x = Fq2(_element_from_rng(rng, P), _element_from_rng(rng, P))
-        negative = bool(rng.next_u32() & 1)
-        rhs = x * x * x + curve.b
-        if rhs.is_square():
-            break
-    y = rhs.sqrt()
-    if _is_negative(y) != negative:
-        y = -y
-    # Built unchecked: a twist point is in G2 only after clearing the cofactor.
-    point = cls(curve.jacobian(x, y))
-    return point if cls is G1Point else point.scalar_mul_unreduced(G2_COFACTOR)
-
-
-def hash_to_g2(digest) -> G2Point:
-    """snarkjs's hashToG2 of a 64-byte digest."""
-    return point_from_rng(G2Point, ChaCha(seed_words(digest)))
-
 
 def encode_uncompressed(points):
     """U of each point, concatenated (zkwork's uncompressed encoding is snarkjs's)."""

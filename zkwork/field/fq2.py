@@ -5,7 +5,7 @@ a (..., 2, 4) uint64 array. XI = 9 + u is the non-residue that builds Fq6 and Fq
 """
 from types import SimpleNamespace
 
-from zkwork.field import FQ
+from zkwork.field.fields import FQ
 from zkwork.jit import njit
 
 _fq = FQ.kernels

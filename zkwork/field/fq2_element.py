@@ -12,7 +12,8 @@ square in Fq) and x1 = a1 / (2 x0); a1 = 0 (a in Fq) is the one case needing car
 import secrets
 
 from zkwork.errors import EncodingError, NotASquareError, NotInvertibleError
-from zkwork.field import Fq, P
+from zkwork.field.fields import Fq
+from zkwork.field.params import P
 
 
 class Fq2:

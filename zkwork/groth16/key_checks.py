@@ -1,6 +1,6 @@
 """Checks of Groth16 keys that come from files: their points are valid, and they are safe.
 
-Points. load_circuit_dir and read_zkey check every point array of a key on the curve as
+Points. read_circuit_dir and read_zkey check every point array of a key on the curve as
 they load it (`check_arrays_on_curve`; the error names the array and the index). G1's
 cofactor is 1, so a G1 point on the curve is in G1. G2's is not, but its subgroup check is
 the expensive part (60 - 90% of a prove, measured beside `check_own_proof`), so the provers

@@ -30,7 +30,7 @@ FORMAT, VERSION = "zkwork-groth16-proving-key", 1
 POINT_ARRAYS = {"a_query": (2, 4), "b1_query": (2, 4), "b2_query": (2, 2, 4), "l_query": (2, 4), "h_query": (2, 4)}
 
 
-def save_proving_key(pk, directory):
+def write_proving_key(pk, directory):
     """Writes pk to `directory` in zkwork's proving-key format (header.json and .npy arrays)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -89,7 +89,7 @@ def _header_int(header, key, path):
     return HEADER.int(HEADER.field(header, key, str(path)), f"{path}: {key}", MAX_COUNT)
 
 
-def load_proving_key(directory):
+def read_proving_key(directory):
     """The ProvingKey in `directory`, arrays memory-mapped; KeyFormatError naming the bad file."""
     directory = Path(directory)
     path = directory / "header.json"

@@ -220,14 +220,15 @@ def read_json(path, error=JsonFormatError, max_bytes=MAX_JSON_BYTES):
         raise error(f"{path}: {reason}") from reason
 
 
-def load_json(path, reader, max_bytes=None):
-    """Read a JSON file with one of the readers above; errors name the file."""
+def read_json_as(path, reader, max_bytes=None):
+    """The object one of the readers above (vk_from_json, proof_from_json, public_from_json)
+    makes of the JSON file at `path`; errors name the file."""
     if max_bytes is None:  # the bound of the reader's kind of file
         max_bytes = MAX_PROOF_JSON_BYTES if reader is proof_from_json else MAX_JSON_BYTES
     return reader(read_json(path, max_bytes=max_bytes), where=str(path))
 
 
-def save_json(path, obj):
+def write_json(path, obj):
     """Writes a JSON value to `path`, indented by one, with a final newline."""
     with open(path, "w") as f:
         json.dump(obj, f, indent=1)

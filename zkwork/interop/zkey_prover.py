@@ -34,7 +34,7 @@ from zkwork.groth16.key_checks import check_own_proof, check_proving_key
 from zkwork.groth16.keys import Proof
 from zkwork.groth16.prover import witness_vector
 from zkwork.groth16.qap import matvec
-from zkwork.groth16.snarkjs_json import proof_to_json, public_to_json, save_json
+from zkwork.groth16.snarkjs_json import proof_to_json, public_to_json, write_json
 from zkwork.poly import TWO_ADICITY, Domain, coset_ntt, intt
 
 SHIFT_AT_MAX_DOMAIN = 25  # snarkjs's Fr.shift: the square of Fr's first non-residue, 5
@@ -98,18 +98,30 @@ def public_signals(zkey, witness):
     return witness[1 : zkey.num_public + 1].to_ints()
 
 
-def prove_zkey_files(zkey_path, wtns_path, proof_path, public_path, backend="fast", refuse_unsafe=False):
-    """snarkjs's `groth16 prove` with zkwork: read a .zkey and a .wtns, write proof.json and
-    public.json in snarkjs's shape. Returns (proof, public signals). With `refuse_unsafe` (the
-    command line's choice), a zkey anyone can forge proofs for (snarkjs's zkey_0000, without
-    a phase-2 contribution: key_checks.check_proving_key) raises InvalidKeyError."""
+def read_zkey_for_proving(zkey_path, refuse_unsafe=False):
+    """The .zkey at `zkey_path`; with `refuse_unsafe` (the command line's choice), a zkey
+    anyone can forge proofs for (snarkjs's zkey_0000, without a phase-2 contribution:
+    key_checks.check_proving_key) raises InvalidKeyError."""
     zkey = read_zkey(zkey_path)
     if refuse_unsafe:
         check_proving_key(zkey, zkey_path)
-    limbs = read_wtns_limbs(wtns_path)
+    return zkey
+
+
+def prove_and_write(zkey, limbs, proof_path, public_path, backend="fast"):
+    """Proves the witness given as plain (n, 4) limbs and writes proof.json and public.json
+    in snarkjs's shape; returns (proof, public signals)."""
     witness = FieldVector(FR, FR.vec.to_mont(limbs, np.empty_like(limbs)))
     proof = prove_zkey(zkey, witness, backend=backend)
     public = public_signals(zkey, witness)
-    save_json(proof_path, proof_to_json(proof))
-    save_json(public_path, public_to_json(public))
+    write_json(proof_path, proof_to_json(proof))
+    write_json(public_path, public_to_json(public))
     return proof, public
+
+
+def prove_zkey_files(zkey_path, wtns_path, proof_path, public_path, backend="fast", refuse_unsafe=False):
+    """snarkjs's `groth16 prove` with zkwork: read a .zkey and a .wtns, write proof.json and
+    public.json in snarkjs's shape. Returns (proof, public signals); `refuse_unsafe` as in
+    read_zkey_for_proving."""
+    zkey = read_zkey_for_proving(zkey_path, refuse_unsafe)
+    return prove_and_write(zkey, read_wtns_limbs(wtns_path), proof_path, public_path, backend)

@@ -183,13 +183,13 @@ def _pk_seed():
     import shutil
     import tempfile
 
-    from zkwork.groth16.key_files import load_proving_key, save_proving_key
+    from zkwork.groth16.key_files import read_proving_key, write_proving_key
 
     directory = tempfile.mkdtemp(prefix="zkwork-fuzz-pk-")
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
-    save_proving_key(groth16_seed().pk, directory)
+    write_proving_key(groth16_seed().pk, directory)
     files = {p.name: p.read_bytes() for p in sorted(Path(directory).iterdir())}
-    return files, load_proving_key(directory)
+    return files, read_proving_key(directory)
 
 
 def _pk_equal(a, b):
@@ -283,9 +283,9 @@ def _pk_prepare(seed, case, scratch):
 
 
 def _read_pk(directory):
-    from zkwork.groth16.key_files import load_proving_key
+    from zkwork.groth16.key_files import read_proving_key
 
-    return load_proving_key(directory)
+    return read_proving_key(directory)
 
 
 def _pk_judge(seed, case, value):
@@ -294,7 +294,7 @@ def _pk_judge(seed, case, value):
     return "equivalent" if _pk_equal(value, seed[1]) else "variant"
 
 
-register(Target("proving-key", "zkwork's proving-key directory (key_files.load_proving_key)", _pk_seed, _pk_edges,
+register(Target("proving-key", "zkwork's proving-key directory (key_files.read_proving_key)", _pk_seed, _pk_edges,
                 _pk_mutate, lambda seed, case, scratch: _read_pk(_pk_prepare(seed, case, scratch)), _pk_judge,
                 _pk_prepare, _read_pk))
 
@@ -358,7 +358,7 @@ def _transcript_seed():
 def _read_transcript(path):
     from zkwork.ceremony.records import Transcript
 
-    return Transcript.load(path)
+    return Transcript.read(path)
 
 
 # A transcript's numbers and names are read as they come (their meaning is verify_phase1's

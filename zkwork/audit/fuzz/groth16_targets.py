@@ -369,9 +369,9 @@ def _vk_seed():
 
 
 def _read_vk(path):
-    from zkwork.groth16.snarkjs_json import load_json, vk_from_json
+    from zkwork.groth16.snarkjs_json import read_json_as, vk_from_json
 
-    return load_json(path, vk_from_json)
+    return read_json_as(path, vk_from_json)
 
 
 def _vk_then(seed, vk):
@@ -401,9 +401,9 @@ def _proof_seed():
 
 
 def _read_proof(path):
-    from zkwork.groth16.snarkjs_json import load_json, proof_from_json
+    from zkwork.groth16.snarkjs_json import read_json_as, proof_from_json
 
-    return load_json(path, proof_from_json)
+    return read_json_as(path, proof_from_json)
 
 
 def _proof_then(seed, proof):
@@ -431,9 +431,9 @@ def _public_seed():
 
 
 def _read_public(path):
-    from zkwork.groth16.snarkjs_json import load_json, public_from_json
+    from zkwork.groth16.snarkjs_json import read_json_as, public_from_json
 
-    return load_json(path, public_from_json)
+    return read_json_as(path, public_from_json)
 
 
 def _public_then(seed, public):

@@ -1,0 +1,68 @@
+"""The command line's verbs, one module each, and the table that names them. Where zkwork does
+snarkjs's job, the command also answers to snarkjs's verb, with snarkjs's argument order."""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command: its words, the module holding it, its one-line help and its other names."""
+
+    words: tuple  # e.g. ("groth16", "prove")
+    module: str  # under zkwork.commands
+    help: str
+    run: str = "run"  # the module's function that runs it
+    arguments: str = "arguments"  # the module's function that adds its options
+    aliases: tuple = ()  # other word tuples for the same command
+
+
+GROUPS = {
+    "bench": "benchmarks, with their peers measured in the same run",
+    "ceremony": "a multi-party trusted setup in a directory passed between contributors",
+    "groth16": "snarkjs's groth16 verbs: prove, verify, fullprove",
+    "wtns": "snarkjs's wtns verbs: calculate",
+    "zkey": "snarkjs's zkey verbs: export verificationkey",
+    "r1cs": "snarkjs's r1cs verbs: info",
+    "powersoftau": "snarkjs's powersoftau verbs: verify",
+    "export": "export artefacts (as zkwork's `zkey export`)",
+}
+
+COMMANDS = (
+    Command(("info",), "info", "versions, CPU, numba threading layer, JIT cache state"),
+    Command(("circuits",), "circuits", "constraint budgets of the five patterns, both variants"),
+    Command(("input",), "input", "valid sample inputs of a pattern, for `zkwork prove --input`"),
+    Command(("setup",), "setup", "Groth16 keys for a pattern (a development setup from fresh randomness)"),
+    Command(("prove",), "prove", "prove a pattern's statement from its inputs with a circuit directory's keys"),
+    Command(("verify",), "verify", "verify a proof: exit 0 valid, 1 invalid, 2 malformed or unsafe key",
+            aliases=(("groth16", "verify"),)),
+    Command(("groth16", "prove"), "groth16_prove", "prove from a snarkjs .zkey and a .wtns",
+            aliases=(("prove-zkey",),)),
+    Command(("groth16", "fullprove"), "groth16_fullprove", "witness (circom's .wasm) and proof (.zkey) in one step"),
+    Command(("wtns", "calculate"), "wtns_calculate", "a circom witness from the circuit's .wasm, as a .wtns"),
+    Command(("zkey", "export", "verificationkey"), "export_vk",
+            "verification_key.json of a .zkey or a circuit directory", aliases=(("export", "verificationkey"),)),
+    Command(("r1cs", "info"), "r1cs_info", "counts of a circom .r1cs file, as `snarkjs r1cs info` prints them"),
+    Command(("bench", "arith"), "bench", "field, curve, MSM, NTT and pairing speed against py_ecc",
+            run="arith", arguments="arith_arguments"),
+    Command(("bench", "groth16"), "bench", "setup, prove and verify of every pattern, against snarkjs",
+            run="groth16", arguments="groth16_arguments"),
+    Command(("bench", "zkey"), "bench", "zkwork and snarkjs proving the same snarkjs .zkey and witness",
+            run="zkey", arguments="zkey_arguments"),
+    Command(("ceremony", "init"), "ceremony", "a new ceremony (phase 1, powers of tau)",
+            run="init", arguments="init_arguments"),
+    Command(("ceremony", "contribute"), "ceremony", "add a contribution (fresh secrets, never stored)",
+            run="contribute", arguments="contribute_arguments"),
+    Command(("ceremony", "beacon"), "ceremony", "seal phase 1 (or a circuit's phase 2) with a public random value",
+            run="beacon", arguments="beacon_arguments"),
+    Command(("ceremony", "phase2"), "ceremony", "start a pattern's phase 2 from the sealed phase 1",
+            run="phase2", arguments="phase2_arguments"),
+    Command(("ceremony", "verify"), "ceremony", "check every contribution and file: exit 0 valid, 1 rejected",
+            run="verify", arguments="verify_arguments"),
+    Command(("ceremony", "export-ptau"), "ceremony", "phase 1 as a snarkjs .ptau, with its contributions",
+            run="export_ptau", arguments="export_ptau_arguments"),
+    Command(("ceremony", "verify-ptau"), "ceremony", "check a snarkjs .ptau: exit 0 valid, 1 rejected, 2 malformed",
+            run="verify_ptau", arguments="verify_ptau_arguments", aliases=(("powersoftau", "verify"),)),
+    Command(("audit",), "audit", "under-constraint analysis of a pattern or .r1cs, or --fuzz N"),
+    Command(("report",), "report", "every study into a dated report: SLAs, capacity, budgets",
+            run="report", arguments="report_arguments"),
+    Command(("study",), "report", "one study of the report, without Jupyter", run="study", arguments="study_arguments"),
+)

@@ -1,0 +1,173 @@
+"""`zkwork ceremony init|contribute|beacon|phase2|verify|export-ptau|verify-ptau`: a trusted-setup
+ceremony in a directory passed from contributor to contributor (`zkwork powersoftau verify` is
+verify-ptau under snarkjs's verb)."""
+from zkwork.commands.common import Exit, add_output_options, add_pattern_options, emit, pattern_of
+from zkwork.errors import UsageError
+
+
+def _record_json(record):
+    return {"kind": record.kind, "index": record.index, "contributor": record.contributor, "seconds": record.seconds,
+            "previous_digest": record.previous_digest, "new_digest": record.new_digest}
+
+
+def _emit_record(args, record, *notes):
+    text = (f"{record.kind} {record.index} by {record.contributor}: {record.seconds:.2f} s; "
+            f"digest {record.previous_digest[:16]}... -> {record.new_digest[:16]}...")
+    emit(args, _record_json(record), "\n".join((text,) + notes))
+
+
+def _beacon_limit_options(parser, budget=True):
+    # Defaults None: the library's (zkwork.ceremony.beacon_limits), whose import every
+    # command would otherwise pay for while its parser is built.
+    parser.add_argument("--max-beacon-exponent", type=int, metavar="N",
+                        help="refuse beacons of more than 2^N SHA-256 iterations (default 30, about 6 minutes "
+                             "of hashing; snarkjs takes up to 63)")
+    if budget:
+        parser.add_argument("--time-budget", type=float, metavar="SECONDS",
+                            help="refuse beacons whose recomputation, estimated beforehand from the measured "
+                                 "SHA-256 rate, would take longer in all (default 1800)")
+
+
+def _beacon_limits(args):
+    given = {"max_beacon_exponent": args.max_beacon_exponent, "time_budget": getattr(args, "time_budget", None)}
+    return {key: value for key, value in given.items() if value is not None}
+
+
+def init_arguments(parser):
+    """The options of `zkwork ceremony init`."""
+    parser.add_argument("dir", help="the new ceremony's directory")
+    parser.add_argument("--power", type=int, required=True, help="circuits of up to 2^POWER constraints")
+    add_output_options(parser, out=False)
+
+
+def init(args):
+    """Starts phase 1 (powers of tau) in a new directory."""
+    from zkwork.ceremony import files
+
+    files.init(args.dir, args.power)
+    emit(args, {"directory": str(args.dir), "power": args.power},
+         f"{args.dir}: a ceremony for circuits of up to 2^{args.power} constraints; phase 1 is open")
+    return Exit.OK
+
+
+def contribute_arguments(parser):
+    """The options of `zkwork ceremony contribute`."""
+    parser.add_argument("dir", help="the ceremony's directory")
+    parser.add_argument("--name", required=True, help="the contributor's name, recorded in the transcript")
+    parser.add_argument("--circuit", help="contribute to this circuit's phase 2 (a directory under DIR/phase2)")
+    add_output_options(parser, out=False)
+
+
+def contribute(args):
+    """Adds a contribution with fresh secrets that exist only inside this process."""
+    from zkwork.ceremony import files
+
+    if args.circuit:
+        record = files.phase2_contribute(args.dir, args.circuit, args.name)
+    else:
+        record = files.contribute(args.dir, args.name)
+    _emit_record(args, record, "your secrets existed only inside this process and are gone")
+    return Exit.OK
+
+
+def beacon_arguments(parser):
+    """The options of `zkwork ceremony beacon`."""
+    parser.add_argument("dir", help="the ceremony's directory")
+    parser.add_argument("--value", required=True, help="the beacon as hex digits, e.g. a future block hash")
+    parser.add_argument("--exponent", type=int, default=10, help="2^EXPONENT SHA-256 iterations (default 10)")
+    parser.add_argument("--circuit", help="seal this circuit's phase 2 instead of phase 1")
+    _beacon_limit_options(parser, budget=False)
+    add_output_options(parser, out=False)
+
+
+def beacon(args):
+    """Seals phase 1, or a circuit's phase 2, with a public random value."""
+    from zkwork.ceremony import files
+
+    try:
+        value = bytes.fromhex(args.value)
+    except ValueError:
+        raise UsageError(f"--value takes the beacon as hex digits, got {args.value!r}") from None
+    if args.circuit:
+        record = files.phase2_beacon(args.dir, args.circuit, value, args.exponent, **_beacon_limits(args))
+    else:
+        record = files.beacon(args.dir, value, args.exponent, **_beacon_limits(args))
+    _emit_record(args, record)
+    return Exit.OK
+
+
+def phase2_arguments(parser):
+    """The options of `zkwork ceremony phase2`."""
+    parser.add_argument("dir", help="the ceremony's directory, phase 1 sealed")
+    parser.add_argument("pattern", help="membership, structure, selective_reveal, version or locker")
+    add_pattern_options(parser)
+    add_output_options(parser, out=False)
+
+
+def phase2(args):
+    """Starts a circuit's phase 2: its initial keys from the sealed powers of tau."""
+    from zkwork.ceremony import files
+
+    circuit_dir = files.phase2_init(args.dir, pattern_of(args))
+    emit(args, {"circuit": circuit_dir.name, "directory": str(circuit_dir)},
+         f"{circuit_dir}: initial keys from the sealed phase 1; contribute with --circuit {circuit_dir.name}")
+    return Exit.OK
+
+
+def verify_arguments(parser):
+    """The options of `zkwork ceremony verify`."""
+    parser.add_argument("dir", help="the ceremony's directory")
+    parser.add_argument("--open", action="store_true", help="accept phases not sealed by a beacon yet")
+    parser.add_argument("--min-contributors", type=int, default=1, metavar="N",
+                        help="distinct contributors each phase needs besides the beacon (default 1, at least 1; "
+                             "the production guide asks for 10)")
+    _beacon_limit_options(parser)
+    add_output_options(parser)
+
+
+def verify(args):
+    """Checks every contribution and every file a prover or verifier uses; exit 0 valid, 1 rejected."""
+    import json
+
+    from zkwork.ceremony import files
+
+    result = files.verify_transcript(args.dir, require_sealed=not args.open, min_contributors=args.min_contributors,
+                                     **_beacon_limits(args))
+    checks = json.loads(result.table().to_json(orient="records"))
+    verdict = "OK: every contribution verifies" if result.ok else "REJECTED: see the failed checks above"
+    emit(args, {"ok": result.ok, "checks": checks}, f"{result}\n{verdict}")
+    return Exit.OK if result.ok else Exit.REJECTED
+
+
+def export_ptau_arguments(parser):
+    """The options of `zkwork ceremony export-ptau`."""
+    parser.add_argument("dir", help="the ceremony's directory")
+    parser.add_argument("ptau", help="the .ptau file to write")
+
+
+def export_ptau(args):
+    """Writes phase 1, with every contribution, as a snarkjs .ptau."""
+    from zkwork.ceremony import files
+
+    files.export_ptau(args.dir, args.ptau)
+    print(f"wrote {args.ptau}: phase 1 with every contribution in snarkjs's format "
+          f"(`snarkjs powersoftau verify {args.ptau}` checks it)")
+    return Exit.OK
+
+
+def verify_ptau_arguments(parser):
+    """The options of `zkwork ceremony verify-ptau` / `zkwork powersoftau verify`."""
+    parser.add_argument("ptau", help="a snarkjs .ptau file")
+    _beacon_limit_options(parser)
+    add_output_options(parser)
+
+
+def verify_ptau(args):
+    """Checks a snarkjs .ptau's contributions and powers; exit 0 valid, 1 rejected, 2 malformed."""
+    import json
+
+    from zkwork.ceremony import verify_ptau as verify_ptau_file
+
+    report = verify_ptau_file(args.ptau, **_beacon_limits(args))
+    emit(args, {"ok": report.ok, "checks": json.loads(report.table().to_json(orient="records"))}, str(report))
+    return Exit.OK if report.ok else Exit.REJECTED
