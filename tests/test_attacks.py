@@ -14,15 +14,8 @@ import pytest
 from node_tools import run_node_tool
 
 from zkwork.audit import ATTACKS, AttackResult, findings_table, run_attacks
-from zkwork.audit.attacks import (
-    AuditError,
-    dictionary_search,
-    digit_variants,
-    first_failing_constraint,
-    forge_membership_non_boolean_bit,
-    proving_key,
-    size_params,
-)
+from zkwork.audit.attack_kit import AuditError, dictionary_search, digit_variants, first_failing_constraint, proving_key
+from zkwork.audit.attacks import forge_membership_non_boolean_bit, size_params
 from zkwork.errors import UnsatisfiedConstraintError
 from zkwork.field import R
 from zkwork.gadgets.merkle import root_from_path

@@ -143,3 +143,21 @@ def test_errors_raised_are_typed(name):
         and node.exc.func.id in BUILTIN_ERRORS
     ]
     assert not bare, "raise a typed error from zkwork.errors instead:\n" + "\n".join(bare)
+
+
+def test_every_public_item_has_a_docstring():
+    """One line of doc on every public module, class, function and method (arkworks' style)."""
+    missing = []
+    for name, (path, tree) in MODULES.items():
+        where = path.relative_to(PACKAGE.parent)
+        if not ast.get_docstring(tree):
+            missing.append(f"{where}: module")
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
+                if not ast.get_docstring(node):
+                    missing.append(f"{where}:{node.lineno} {node.name}")
+                if isinstance(node, ast.ClassDef):
+                    missing += [f"{where}:{item.lineno} {node.name}.{item.name}" for item in node.body
+                                if isinstance(item, ast.FunctionDef) and not item.name.startswith("_")
+                                and not ast.get_docstring(item)]
+    assert not missing, "\n".join(missing)

@@ -10,7 +10,8 @@ import re
 import pytest
 from node_tools import run_node_tool
 
-from zkwork.audit.underconstrained import audit_file, wire_kinds
+from zkwork.audit.pattern_audit import audit_file
+from zkwork.audit.underconstrained import wire_kinds
 from zkwork.cli import main
 from zkwork.errors import InvalidValueError, UnreadableFileError
 from zkwork.formats import r1cs_info, read_r1cs, read_wtns, write_r1cs

@@ -8,11 +8,9 @@ import json
 
 import pytest
 
+from zkwork.audit.pattern_audit import NOT_STRUCTURAL, audit_file, audit_pattern
 from zkwork.audit.underconstrained import (
-    NOT_STRUCTURAL,
     AuditInputError,
-    audit_file,
-    audit_pattern,
     audit_r1cs,
     occurrences,
     occurs_linearly,

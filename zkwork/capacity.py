@@ -25,7 +25,6 @@ from math import ceil
 
 from zkwork.errors import ZkworkError
 
-GUIDE = "/work/shared/seed/production-migration.md"
 _COMPUTE = "Infrastructure Requirements › Compute Resources"
 _COST = "Cost Estimation › Monthly Infrastructure Costs"
 
@@ -128,6 +127,7 @@ class CapacityPlan:
     assumptions: dict = field(default_factory=dict)
 
     def as_dict(self):
+        """The plan as a dict, assumptions included."""
         return asdict(self)
 
 
@@ -188,10 +188,12 @@ class DeploymentPlan:
 
     @property
     def compute_cost_per_month(self):
+        """The monthly cost of the servers of both tiers."""
         return self.proof.cost_per_month + self.verification.cost_per_month
 
     @property
     def cost_per_month(self):
+        """The total monthly cost: both tiers' servers plus the other costs."""
         return self.compute_cost_per_month + self.other_costs_per_month
 
     def assumptions(self):

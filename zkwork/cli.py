@@ -26,6 +26,7 @@ class Parser(argparse.ArgumentParser):
     keeps for unreadable or malformed input."""
 
     def error(self, message):
+        """Print the usage and `message` to stderr, and exit with Exit.USAGE (64)."""
         self.print_usage(sys.stderr)
         self.exit(Exit.USAGE, f"{self.prog}: error: {message}\n")
 

@@ -4,6 +4,7 @@ analysis, attacks with real proofs, fuzzing.
     results = run_attacks("small")   # each reference weakness attacked with a real Groth16 proof
     findings_table(results)          # pattern, weakness, attack result, cost of the fix
 """
-from zkwork.audit.attacks import ATTACKS, AttackResult, HardenedAttempt, findings_table, run_attacks
+from zkwork.audit.attack_kit import AttackResult, HardenedAttempt
+from zkwork.audit.attacks import ATTACKS, findings_table, run_attacks
 
 __all__ = ["ATTACKS", "AttackResult", "HardenedAttempt", "findings_table", "run_attacks"]

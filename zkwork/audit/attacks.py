@@ -27,16 +27,24 @@ row), 10^digits candidates, all hashed in one vectorised `poseidon_many`.
     results = run_attacks("small")      # one AttackResult per weakness
     findings_table(results)             # pattern, weakness, attack result, cost of the fix
 """
-import time
-from dataclasses import dataclass, field
-from functools import cache
-
-from zkwork.errors import ZkworkError
-from zkwork.field import FR, FieldVector, R
+from zkwork.audit.attack_kit import (
+    AuditError,
+    HardenedAttempt,
+    ORDERS,
+    OUTSIDER_PID,
+    PICKUP_SESSIONS,
+    SIZES,
+    attack_result,
+    dictionary_search,
+    digit_variants,
+    prove_statement,
+    rejected_witness,
+    replayed_on_hardened,
+    timed_verify,
+    with_search,
+)
+from zkwork.field import R
 from zkwork.gadgets.merkle import SparseMerkleTree
-from zkwork.gadgets.native_poseidon import poseidon_many
-from zkwork.groth16 import Proof, prepare_verifying_key, prove, setup, verify
-from zkwork.groth16.snarkjs_json import proof_to_json, public_to_json
 from zkwork.patterns import PATTERNS, get_pattern
 from zkwork.patterns.base import random_field_element
 from zkwork.patterns.encoding import decode_string, encode_pid, encode_string, parse_pid
@@ -45,232 +53,6 @@ from zkwork.patterns.membership import SAMPLE_PIDS
 from zkwork.patterns.selective_reveal import SAMPLE_FIELDS
 from zkwork.patterns.structure import SAMPLE_PID
 from zkwork.patterns.version import SAMPLE_NEW_PID, SAMPLE_OLD_PID
-from zkwork.r1cs import ConstraintSystem
-
-SIZES = ("small", "production")
-OUTSIDER_PID = "XX-00-000-00-T00-B00-BN00-R000"  # registered nowhere
-ORDERS = ("order-2025-000117", "order-2025-000118")  # the order a proof was made for, and the replay's
-PICKUP_SESSIONS = ("pickup-session-5521", "pickup-session-5522")
-
-
-class AuditError(ZkworkError, ValueError):
-    """An audit asked for something that does not exist (an unknown size class)."""
-
-
-@dataclass(frozen=True)
-class HardenedAttempt:
-    """The same attack against the hardened variant."""
-
-    variant: str  # the hardened circuit's label
-    resisted: bool
-    result: str  # "rejected: constraint ... fails", "rejected: ... does not verify", ...
-    failing_constraint: str = None  # the first constraint the attacker's witness violates
-    inputs: dict = None  # that witness's inputs
-    verified: bool = None  # the hardened verifier's answer to a replayed proof
-    proof: Proof = None  # that proof, made under the first challenge
-    details: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class AttackResult:
-    """One weakness of a reference variant, attacked with a real Groth16 proof."""
-
-    pattern: str
-    variant: str  # the attacked (reference) circuit's label
-    params: dict  # its size parameter, e.g. {"depth": 4}; {} for Version
-    attack: str  # the function that ran it
-    weakness: str  # in the words of patterns.md or the pattern's docstring
-    description: str  # what the attacker knows and does
-    attacker_inputs: dict  # the witness inputs the attacker proved with
-    public_signals: list  # what the reference verifier was given
-    proof: Proof
-    accepted: bool  # zkwork.groth16.verify with the reference verifying key
-    tampered_accepted: bool  # the same proof with public signal 0 + 1 (control: False)
-    claim: str  # what an accepted proof means here
-    hardened: HardenedAttempt
-    reference_constraints: int
-    hardened_constraints: int
-    prove_s: float
-    verify_s: float
-    details: dict = field(default_factory=dict)
-
-    @property
-    def result(self):
-        """'accepted: <what the proof got away with>', or why the attack failed."""
-        if not self.accepted:
-            return "rejected: the reference verifier refused the attacker's proof"
-        return f"accepted: {self.claim}"
-
-    @property
-    def fix_cost(self):
-        """Constraints the hardened variant adds to the reference one (same size)."""
-        return self.hardened_constraints - self.reference_constraints
-
-    def as_record(self):
-        """Plain JSON data: field elements as decimal strings, the proof in snarkjs's JSON."""
-        return {
-            "pattern": self.pattern, "variant": self.variant, "params": self.params, "attack": self.attack,
-            "weakness": self.weakness, "description": self.description,
-            "attacker_inputs": _jsonable(self.attacker_inputs),
-            "public_signals": public_to_json(self.public_signals), "proof": proof_to_json(self.proof),
-            "accepted": self.accepted, "tampered_accepted": self.tampered_accepted, "result": self.result,
-            "hardened": {"variant": self.hardened.variant, "resisted": self.hardened.resisted,
-                         "result": self.hardened.result, "failing_constraint": self.hardened.failing_constraint,
-                         "inputs": _jsonable(self.hardened.inputs),
-                         "verified": self.hardened.verified,
-                         "proof": None if self.hardened.proof is None else proof_to_json(self.hardened.proof),
-                         "details": _jsonable(self.hardened.details)},
-            "reference_constraints": self.reference_constraints, "hardened_constraints": self.hardened_constraints,
-            "fix_cost": self.fix_cost, "prove_s": self.prove_s, "verify_s": self.verify_s,
-            "details": _jsonable(self.details),
-        }
-
-
-def _jsonable(value):
-    """Big ints as decimal strings (JSON readers lose precision past 2^53), recursively."""
-    if isinstance(value, bool) or value is None or isinstance(value, (str, float)):
-        return value
-    if isinstance(value, int):
-        return str(value) if abs(value) >= 1 << 53 else value
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return str(value)
-
-
-# -- proving and verifying for real ----------------------------------------------------------
-
-
-def proving_key(pattern, r1cs, keys=None):
-    """The proving key of `pattern` (whose R1CS is `r1cs`): from `keys`, a mutable mapping
-    label -> ProvingKey shared between attacks, or made by a real setup (and stored there)."""
-    if keys is None:
-        return setup(r1cs)
-    if pattern.label not in keys:
-        keys[pattern.label] = setup(r1cs)
-    return keys[pattern.label]
-
-
-@dataclass(frozen=True)
-class _Proved:
-    public: list
-    proof: Proof
-    vk: object
-    prove_s: float
-    constraints: int
-
-
-def _prove(pattern, inputs, keys):
-    """Solve (every constraint checked: a violated one raises UnsatisfiedConstraintError
-    naming it) and prove with the ordinary prover."""
-    r1cs, witness = pattern.solve(inputs)
-    pk = proving_key(pattern, r1cs, keys)
-    start = time.perf_counter()
-    proof = prove(pk, witness)
-    return _Proved(r1cs.public_signals(witness), proof, pk.vk, time.perf_counter() - start, r1cs.num_constraints)
-
-
-def _timed_verify(vk, public, proof):
-    start = time.perf_counter()
-    accepted = bool(verify(vk, public, proof))
-    return accepted, time.perf_counter() - start
-
-
-def first_failing_constraint(pattern, inputs):
-    """The label of the first constraint of `pattern`, as written, that `inputs` violate,
-    or None when they satisfy them all (the check the witness solver makes)."""
-    cs = ConstraintSystem(inputs)
-    pattern.circuit(cs)
-    violation = cs.first_violation()
-    return None if violation is None else violation[0]
-
-
-@cache
-def constraint_count(name, variant, size=None):
-    """`get_pattern(name, variant, <size>).build().num_constraints`, built once."""
-    cls = PATTERNS[name]
-    return get_pattern(name, variant, **({cls.size_param: size} if cls.size_param else {})).build().num_constraints
-
-
-def _result(reference, attack, weakness, description, inputs, proved, claim, hardened, details=None):
-    """The AttackResult of a proof the attacker holds: verified with the reference key for
-    its public signals, and the control with public signal 0 changed."""
-    public = proved.public
-    pvk = prepare_verifying_key(proved.vk)  # so that verify_s times the verification alone
-    accepted, verify_s = _timed_verify(pvk, public, proved.proof)
-    tampered, _ = _timed_verify(pvk, [(public[0] + 1) % R, *public[1:]], proved.proof)
-    return AttackResult(
-        pattern=reference.name, variant=reference.label, params=dict(reference.params), attack=attack,
-        weakness=weakness, description=description, attacker_inputs=inputs, public_signals=list(public),
-        proof=proved.proof, accepted=accepted, tampered_accepted=tampered, claim=claim, hardened=hardened,
-        reference_constraints=proved.constraints,
-        hardened_constraints=constraint_count(reference.name, "hardened", reference.size),
-        prove_s=proved.prove_s, verify_s=verify_s, details=details or {},
-    )
-
-
-def _rejected_witness(hardened, inputs, details=None):
-    """The hardened attempt of a forged witness: rejected at its first failing constraint."""
-    label = first_failing_constraint(hardened, inputs)
-    if label is None:
-        return HardenedAttempt(hardened.label, False, "accepted: the attacker's witness satisfies every constraint",
-                               inputs=inputs, details=details or {})
-    return HardenedAttempt(hardened.label, True, f"rejected: constraint {label} fails", failing_constraint=label,
-                           inputs=inputs, details=details or {})
-
-
-def _replayed_on_hardened(hardened, inputs, challenges, keys):
-    """A real hardened proof made under challenges[0], verified under challenges[1]."""
-    made_for, replayed_in = (encode_string(c) for c in challenges)
-    proved = _prove(hardened, {**inputs, "challenge": made_for}, keys)
-    original, _ = _timed_verify(proved.vk, proved.public, proved.proof)
-    replay_public = hardened.expected_public({**inputs, "challenge": replayed_in})
-    replayed, _ = _timed_verify(proved.vk, replay_public, proved.proof)
-    if replayed:
-        result = f"accepted: the proof made for {challenges[0]} verifies for {challenges[1]}"
-    else:
-        result = f"rejected: the proof made for {challenges[0]} does not verify for {challenges[1]}"
-    return HardenedAttempt(hardened.label, original and not replayed, result, verified=replayed, proof=proved.proof,
-                           details={"verified_for_its_own_challenge": original, "public_signals": proved.public,
-                                    "replayed_public_signals": replay_public})
-
-
-def _with_search(attempt, matches, tried, what):
-    """A hardened attempt that was also a dictionary search: resisted only if nothing matched."""
-    search = f"none of {tried} candidates matches the {what}" if not matches else \
-        f"{matches} of {tried} candidates match the {what}"
-    return HardenedAttempt(attempt.variant, attempt.resisted and not matches, f"{attempt.result}; {search}",
-                           failing_constraint=attempt.failing_constraint, verified=attempt.verified,
-                           inputs=attempt.inputs, details={**attempt.details, "matches": matches, "dictionary": tried})
-
-
-# -- the attacker's dictionary ---------------------------------------------------------------
-
-
-def digit_variants(identifier):
-    """Every string equal to `identifier` but for the digits of its last '-'-separated
-    component, in increasing order ('...-R342' -> '...-R000' .. '...-R999'): what an
-    attacker who knows the building tries for the room."""
-    head, dash, last = identifier.rpartition("-")
-    positions = [i for i, ch in enumerate(last) if ch.isdigit()]
-    variants = []
-    for n in range(10 ** len(positions)):
-        chars, digits = list(last), str(n).zfill(len(positions))
-        for position, digit in zip(positions, digits):
-            chars[position] = digit
-        variants.append(head + dash + "".join(chars))
-    return variants
-
-
-def dictionary_search(candidates, preimage, targets):
-    """{target: candidate} for the candidates whose Poseidon(preimage(candidate)) is one of
-    `targets`; all candidates hashed in one vectorised call."""
-    rows = [preimage(candidate) for candidate in candidates]
-    columns = [FieldVector.from_ints(FR, list(column)) for column in zip(*rows)]
-    targets = set(targets)
-    return {h: c for c, h in zip(candidates, poseidon_many(columns).to_ints()) if h in targets}
-
 
 # -- Membership ------------------------------------------------------------------------------
 
@@ -297,21 +79,21 @@ def forge_membership_non_boolean_bit(depth=4, outsider=OUTSIDER_PID, keys=None):
     honest = reference.sample_inputs()
     fake = encode_pid(outsider)
     forged = {"pid": fake, **_forged_path(honest, reference.leaf(honest["pid"]), reference.leaf(fake))}
-    proved = _prove(reference, forged, keys)
+    proved = prove_statement(reference, forged, keys)
     (root,) = reference.expected_public(honest)
 
     own = hardened.sample_inputs()  # the same member's path in the hardened registry
     fake_salt = random_field_element()
     hardened_forged = {**own, "pid": fake, "salt": fake_salt,
                        **_forged_path(own, hardened.leaf(own["pid"], own["salt"]), hardened.leaf(fake, fake_salt))}
-    return _result(
+    return attack_result(
         reference, "forge_membership_non_boolean_bit",
         "the reference leaves out the listed constraint 'direction bit is boolean': with a bit t outside "
         "{0, 1} the swap outputs any pair on left + right = node + sibling",
         f"a member who knows its own Merkle path forges level 0 (sibling' = A + B - leaf', bit t) to reach "
         f"the registry's root from the leaf of {outsider!r}, which is registered nowhere",
         forged, proved, f"{outsider} proved a member of the registry (root matches)",
-        _rejected_witness(hardened, hardened_forged),
+        rejected_witness(hardened, hardened_forged),
         details={"direction_bit": forged["pathIndices"][0], "registry_root": root,
                  "root_matches": proved.public == [root]},
     )
@@ -321,16 +103,16 @@ def replay_membership(depth=4, orders=ORDERS, keys=None):
     """Anyone who saw a member's proof for one order submits the same bytes for another."""
     reference, hardened = (get_pattern("membership", v, depth=depth) for v in ("reference", "hardened"))
     victim = reference.sample_inputs()
-    proved = _prove(reference, victim, keys)  # the member's own proof, sent with orders[0]
-    first, _ = _timed_verify(proved.vk, proved.public, proved.proof)
-    return _result(
+    proved = prove_statement(reference, victim, keys)  # the member's own proof, sent with orders[0]
+    first, _ = timed_verify(proved.vk, proved.public, proved.proof)
+    return attack_result(
         reference, "replay_membership",
         "the proof is bound to nothing but the root, so it can be replayed by anyone who sees it",
         f"the member proves membership for {orders[0]}; an eavesdropper sends the same proof bytes with "
         f"{orders[1]}: the public signals are the root alone, identical for every order",
         {"replayed_proof_of": orders[0], "replayed_for": orders[1]}, proved,
         f"the proof made for {orders[0]} verifies again, as is, for {orders[1]}",
-        _replayed_on_hardened(hardened, hardened.sample_inputs(), orders, keys),
+        replayed_on_hardened(hardened, hardened.sample_inputs(), orders, keys),
         details={"verified_for_the_original_order": first},
     )
 
@@ -348,7 +130,7 @@ def guess_membership_leaf(depth=4, keys=None):
     target = max(recovered)  # one of the members found
     siblings, bits = tree.path(target)
     inputs = {"pid": encode_pid(recovered[target]), "pathElements": siblings, "pathIndices": bits}
-    proved = _prove(reference, inputs, keys)
+    proved = prove_statement(reference, inputs, keys)
 
     salts = {i: random_field_element() for i in range(len(SAMPLE_PIDS))}
     salted = SparseMerkleTree(depth, {i: hardened.leaf(encode_pid(p), salts[i]) for i, p in enumerate(SAMPLE_PIDS)})
@@ -357,9 +139,9 @@ def guess_membership_leaf(depth=4, keys=None):
     # the attacker even knows the right PID; the salt it must guess
     attempt = {"root": salted.root, "challenge": encode_string(ORDERS[0]), "pid": encode_pid(SAMPLE_PIDS[target]),
                "salt": 0, "pathElements": siblings, "pathIndices": bits}
-    attempt_result = _with_search(_rejected_witness(hardened, attempt), len(salted_found), len(dictionary),
+    attempt_result = with_search(rejected_witness(hardened, attempt), len(salted_found), len(dictionary),
                                   "salted leaves")
-    return _result(
+    return attack_result(
         reference, "guess_membership_leaf",
         "leaves are unsalted hashes of low-entropy PIDs",
         f"the attacker hashes the {len(dictionary)} rooms of a known building and matches them against the "
@@ -386,9 +168,9 @@ STRUCTURE_RANGE = ("comparators assume small inputs but lengths and depth are ne
 def _structure_depth_attack(attack, depth_value, weakness, description, claim, components, keys):
     reference, hardened = (get_pattern("structure", v, components=components) for v in ("reference", "hardened"))
     inputs = {**_empty_pid(components), "hierarchyDepth": depth_value}
-    proved = _prove(reference, inputs, keys)
-    attempt = _rejected_witness(hardened, {**inputs, "salt": random_field_element()})
-    return _result(reference, attack, weakness, description, inputs, proved, claim, attempt,
+    proved = prove_statement(reference, inputs, keys)
+    attempt = rejected_witness(hardened, {**inputs, "salt": random_field_element()})
+    return attack_result(reference, attack, weakness, description, inputs, proved, claim, attempt,
                    details={"hierarchy_depth": depth_value, "k": components})
 
 
@@ -417,10 +199,10 @@ def structure_length_p_minus_1(components=4, keys=None):
     reference, hardened = (get_pattern("structure", v, components=components) for v in ("reference", "hardened"))
     honest = reference.sample_inputs()
     inputs = {**honest, "componentLengths": [R - 1, *honest["componentLengths"][1:]]}
-    proved = _prove(reference, inputs, keys)
+    proved = prove_statement(reference, inputs, keys)
     issued = hardened.sample_inputs()
-    attempt = _rejected_witness(hardened, {**issued, "componentLengths": [R - 1, *issued["componentLengths"][1:]]})
-    return _result(
+    attempt = rejected_witness(hardened, {**issued, "componentLengths": [R - 1, *issued["componentLengths"][1:]]})
+    return attack_result(
         reference, "structure_length_p_minus_1", STRUCTURE_RANGE + " (a length of p - 1)",
         "component 0 (the country) given the length p - 1 instead of its byte length",
         inputs, proved, "a component of length p - 1 proved well formed, with the honest PID's public signals",
@@ -444,7 +226,7 @@ def guess_structure_commitment(components=4, keys=None):
     found = dictionary_search(dictionary, preimage, [commitment])
     recovered = found[commitment]
     inputs = reference.sample_inputs(pid=recovered)
-    proved = _prove(reference, inputs, keys)
+    proved = prove_statement(reference, inputs, keys)
 
     salted = hardened.expected_public(hardened.sample_inputs(pid=victim_pid))[0]
     salted_found = dictionary_search(dictionary, preimage, [salted])
@@ -452,7 +234,7 @@ def guess_structure_commitment(components=4, keys=None):
                               f"resisted: none of {len(dictionary)} candidates matches the salted commitment"
                               if not salted_found else f"{len(salted_found)} candidates match the salted commitment",
                               details={"matches": len(salted_found), "dictionary": len(dictionary)})
-    return _result(
+    return attack_result(
         reference, "guess_structure_commitment", "the commitment is an unsalted hash of guessable values",
         f"from the public commitment, country and depth of a victim's proof the attacker hashes the "
         f"{len(dictionary)} values of the last component and proves the same statement with what matched",
@@ -477,15 +259,15 @@ def selective_reveal_hidden_vs_zero(fields=4, keys=None):
     demanded = list(credential)[-1]
     nonce = random_field_element()
     inputs = reference.sample_inputs(fields=credential, reveal=("country",), nonce=nonce)
-    proved = _prove(reference, inputs, keys)
+    proved = prove_statement(reference, inputs, keys)
     # what an honest holder whose demanded field is 0 shows when revealing it
     zero = reference.sample_inputs(fields=credential, reveal=("country", demanded), nonce=nonce)
     zero["fieldValues"][-1] = zero["revealedValues"][-1] = 0
     shown_zero = reference.expected_public(zero)
 
     issued = hardened.sample_inputs(fields=credential, reveal=("country", demanded), nonce=nonce)
-    attempt = _rejected_witness(hardened, {**issued, "revealedValues": [*issued["revealedValues"][:-1], 0]})
-    return _result(
+    attempt = rejected_witness(hardened, {**issued, "revealedValues": [*issued["revealedValues"][:-1], 0]})
+    return attack_result(
         reference, "selective_reveal_hidden_vs_zero",
         "the mask is private, so the verifier cannot tell a hidden field from a revealed field whose value is 0",
         f"asked to reveal {demanded!r}, the holder hides it: the public revealed value is 0, as if revealed "
@@ -502,12 +284,12 @@ def selective_reveal_invented_values(fields=4, invented_country="FR", keys=None)
     credential = _credential_fields(fields)
     invented = {**credential, "country": invented_country}
     inputs = reference.sample_inputs(fields=invented, reveal=("country",))
-    proved = _prove(reference, inputs, keys)
+    proved = prove_statement(reference, inputs, keys)
     issued = hardened.sample_inputs(fields=credential, reveal=("country",))
-    attempt = _rejected_witness(hardened, {**issued, "fieldValues": inputs["fieldValues"],
+    attempt = rejected_witness(hardened, {**issued, "fieldValues": inputs["fieldValues"],
                                            "revealedValues": inputs["revealedValues"]})
     revealed = decode_string(proved.public[2])
-    return _result(
+    return attack_result(
         reference, "selective_reveal_invented_values",
         "the full commitment is an output, not checked against the issuer's commitment",
         f"the holder of a credential issued for country {credential['country']!r} proves with field values "
@@ -526,10 +308,10 @@ def version_without_secret(keys=None):
     owner = reference.sample_inputs()
     stranger_secret = random_field_element()
     inputs = reference.sample_inputs(secret=stranger_secret)
-    proved = _prove(reference, inputs, keys)
+    proved = prove_statement(reference, inputs, keys)
     registered = hardened.sample_inputs()
-    attempt = _rejected_witness(hardened, {**registered, "userSecret": stranger_secret})
-    return _result(
+    attempt = rejected_witness(hardened, {**registered, "userSecret": stranger_secret})
+    return attack_result(
         reference, "version_without_secret",
         "nothing ties the user secret to a registered identity, so anyone who knows both PIDs can produce a "
         "valid proof",
@@ -550,20 +332,20 @@ def guess_version_pids(keys=None):
     found = dictionary_search(dictionary, lambda pid: [encode_pid(pid)], [old_commitment, new_commitment])
     old_pid, new_pid = found[old_commitment], found[new_commitment]
     inputs = reference.sample_inputs(old_pid=old_pid, new_pid=new_pid, secret=random_field_element())
-    proved = _prove(reference, inputs, keys)
+    proved = prove_statement(reference, inputs, keys)
 
     registered = hardened.sample_inputs()
     salted = [registered["oldPIDCommitment"], registered["newPIDCommitment"]]
     salted_found = dictionary_search(dictionary, lambda pid: [encode_pid(pid)], salted)
     # the attacker even knows the right PIDs; the salts (and the secret) it must guess
-    attempt = _rejected_witness(hardened, {**registered, "oldSalt": 0, "newSalt": 0,
+    attempt = rejected_witness(hardened, {**registered, "oldSalt": 0, "newSalt": 0,
                                            "userSecret": random_field_element()})
-    return _result(
+    return attack_result(
         reference, "guess_version_pids", "PID commitments are unsalted",
         f"from the public PID commitments of the owner's migration the attacker hashes {len(dictionary)} "
         f"rooms of the two buildings, recovers both addresses and proves the migration itself",
         inputs, proved, f"both addresses recovered ({old_pid!r} -> {new_pid!r}); a migration between them proved",
-        _with_search(attempt, len(salted_found), len(dictionary), "salted PID commitments"),
+        with_search(attempt, len(salted_found), len(dictionary), "salted PID commitments"),
         details={"recovered": [old_pid, new_pid], "dictionary": len(dictionary)},
     )
 
@@ -575,9 +357,9 @@ def locker_replay(depth=3, sessions=PICKUP_SESSIONS, keys=None):
     """A pickup proof shown at one session is replayed at another."""
     reference, hardened = (get_pattern("locker", v, depth=depth) for v in ("reference", "hardened"))
     holder = reference.sample_inputs()
-    proved = _prove(reference, holder, keys)  # the holder's own proof, shown at sessions[0]
-    first, _ = _timed_verify(proved.vk, proved.public, proved.proof)
-    return _result(
+    proved = prove_statement(reference, holder, keys)  # the holder's own proof, shown at sessions[0]
+    first, _ = timed_verify(proved.vk, proved.public, proved.proof)
+    return attack_result(
         reference, "locker_replay",
         "the proof is bound to no session, so it can be replayed (the hardened variant binds a public "
         "challenge)",
@@ -585,7 +367,7 @@ def locker_replay(depth=3, sessions=PICKUP_SESSIONS, keys=None):
         f"{sessions[1]}",
         {"replayed_proof_of": sessions[0], "replayed_for": sessions[1]}, proved,
         f"the pickup proof of {sessions[0]} verifies again, as is, at {sessions[1]}",
-        _replayed_on_hardened(hardened, hardened.sample_inputs(), sessions, keys),
+        replayed_on_hardened(hardened, hardened.sample_inputs(), sessions, keys),
         details={"verified_at_the_original_session": first},
     )
 
@@ -596,15 +378,15 @@ def locker_reuse(depth=3, keys=None):
     holder = reference.sample_inputs()
     first = reference.expected_public(holder)
     inputs = {**holder, "accessNonce": random_field_element()}
-    proved = _prove(reference, inputs, keys)
+    proved = prove_statement(reference, inputs, keys)
 
     issued = hardened.sample_inputs()
     again = hardened.sample_inputs(access_nonce=issued["accessNonce"])
     nullifier_repeats = hardened.expected_public(issued)[2] == hardened.expected_public(again)[2]
     # a second pickup shows the first one's nullifier; to change it the nonce must change
-    attempt = _rejected_witness(hardened, {**issued, "accessNonce": random_field_element()},
+    attempt = rejected_witness(hardened, {**issued, "accessNonce": random_field_element()},
                                 {"second_pickup_shows_the_same_nullifier": nullifier_repeats})
-    return _result(
+    return attack_result(
         reference, "locker_reuse",
         "nothing makes an access right single-use (the hardened variant adds a nullifier per (locker, pickup))",
         "the holder collects a second time with a fresh access nonce",
@@ -628,7 +410,7 @@ def locker_guess_id(depth=3, keys=None):
     siblings, bits = tree.path(target)
     inputs = {"facilityID": facility, "lockerSetRoot": tree.root, "lockerID": encode_string(recovered[target]),
               "pathElements": siblings, "pathIndices": bits, "accessNonce": random_field_element()}
-    proved = _prove(reference, inputs, keys)
+    proved = prove_statement(reference, inputs, keys)
 
     nonces = {i: random_field_element() for i in range(len(SAMPLE_LOCKERS))}
     rights = SparseMerkleTree(depth, {i: hardened.leaf(encode_string(lk), nonces[i])
@@ -636,16 +418,16 @@ def locker_guess_id(depth=3, keys=None):
     rights_found = dictionary_search(dictionary, lambda lk: [encode_string(lk)], rights.levels[0].values())
     siblings, bits = rights.path(target)
     # the attacker even knows the right locker id; the issued nonce it must guess
-    attempt = _rejected_witness(hardened, {**inputs, "lockerSetRoot": rights.root, "pathElements": siblings,
+    attempt = rejected_witness(hardened, {**inputs, "lockerSetRoot": rights.root, "pathElements": siblings,
                                            "pathIndices": bits, "challenge": encode_string(PICKUP_SESSIONS[0])})
-    return _result(
+    return attack_result(
         reference, "locker_guess_id",
         "the leaf is an unsalted hash of a low-entropy locker id, so the 'access right' is mere knowledge of "
         "one of the facility's locker ids",
         f"the attacker hashes the {len(dictionary)} lockers of a row and matches them against the facility's "
         f"published leaves, then collects from {recovered[target]!r}",
         inputs, proved, f"{len(found)} locker ids recovered from the leaves; a pickup proved without any access right",
-        _with_search(attempt, len(rights_found), len(dictionary), "access-right leaves"),
+        with_search(attempt, len(rights_found), len(dictionary), "access-right leaves"),
         details={"recovered": recovered, "dictionary": len(dictionary)},
     )
 
@@ -676,9 +458,9 @@ def size_params(name, sizes):
     if sizes not in SIZES:
         raise AuditError(f"sizes is one of {', '.join(SIZES)}, not {sizes!r}")
     cls = PATTERNS[name]
-    if not cls.size_param:
-        return {}
-    return {cls.size_param: cls.small_size if sizes == "small" else cls.default_size}
+    if sizes == "small":
+        return cls.small_params()
+    return {cls.size_param: cls.default_size} if cls.size_param else {}
 
 
 def run_attacks(sizes="small", keys=None, patterns=None):

@@ -108,6 +108,7 @@ class Finding:
     outputs: tuple = ()
 
     def to_dict(self):
+        """The finding as a JSON-ready dict (the value as a decimal string, the outputs as a list)."""
         data = asdict(self)
         data["value"] = None if self.value is None else str(self.value)
         data["outputs"] = list(self.outputs)
@@ -128,12 +129,15 @@ class Report:
 
     @property
     def errors(self):
+        """The findings of severity "error"."""
         return [f for f in self.findings if f.severity == "error"]
 
     def count(self, severity):
+        """The number of findings of `severity`."""
         return sum(1 for f in self.findings if f.severity == severity)
 
     def to_dict(self):
+        """The report as a JSON-ready dict, with counts by severity and the summary as rows."""
         return {
             "title": self.title, "stats": self.stats,
             "counts": {s: self.count(s) for s in SEVERITIES},
@@ -216,6 +220,7 @@ def selectors(r1cs, witness):
 
 
 def label_of(r1cs, wire):
+    """The label of `wire` in `r1cs` (its entry in wire_names)."""
     return r1cs.wire_names[wire]
 
 
@@ -567,92 +572,3 @@ def audit_r1cs(r1cs, witness=None, title="r1cs", depth=DEFAULT_DEPTH):
     stats = {"constraints": r1cs.num_constraints, "wires": r1cs.num_wires, "public_outputs": r1cs.num_outputs,
              "public_inputs": r1cs.num_public_inputs, "private_inputs": r1cs.num_private_inputs}
     return Report(title, stats, findings, notes, gadget_summary(r1cs, findings, depth))
-
-
-# -- the five patterns against patterns.md ------------------------------------------------------
-
-NOT_STRUCTURAL = "not visible to structural analysis"
-
-
-@dataclass(frozen=True)
-class Weakness:
-    """A reference weakness of ../shared/patterns.md (or of the pattern's module) and the
-    finding kind and signal that show it; `kind` None when no structural pass can see it,
-    `why` saying why."""
-
-    pattern: str
-    text: str
-    kind: str = None
-    signal: str = None  # a regular expression over signal labels
-    why: str = None
-
-
-WEAKNESSES = (
-    Weakness("membership", "the proof is bound to nothing but the root: replayable", why="replay is a property "
-             "of how proofs are used, no constraint is missing"),
-    Weakness("membership", "leaves are unsalted hashes of low-entropy PIDs", why="the entropy of an input is "
-             "not a property of the constraints"),
-    Weakness("membership", "direction bits are not constrained boolean", kind="unconfined-selector",
-             signal=r"/pathIndices\[\d+\]$"),
-    Weakness("structure", "component lengths are never range-checked", kind="unconfined-input",
-             signal=r"/componentLengths\[\d+\]$"),
-    Weakness("structure", "the depth is never range-checked (d = r - 5 passes LessThan)", why="it takes a crafted "
-             "value of a public input, and the search keeps public inputs and tries random values"),
-    Weakness("structure", "the commitment is an unsalted hash of guessable values", why="guessability of "
-             "inputs is not a property of the constraints"),
-    Weakness("selective_reveal", "the mask is private: a hidden field looks like a revealed 0", why="which "
-             "signals ought to be public is a design decision"),
-    Weakness("selective_reveal", "the full commitment is an output, not checked against the issuer's",
-             kind="prover-chosen-output", signal=r"/fieldValues\[\d+\]$"),
-    Weakness("version", "nothing ties the user secret to a registered identity", kind="prover-chosen-output",
-             signal=r"/userSecret$"),
-    Weakness("version", "PID commitments are unsalted", why="guessability of inputs is not a property of the "
-             "constraints"),
-    Weakness("locker", "no session challenge: the proof can be replayed", why="replay is a property of how "
-             "proofs are used"),
-    Weakness("locker", "no nullifier: an access right can be used again", why="single use is a property of the "
-             "verifier's records"),
-)
-
-
-def documented_weaknesses(pattern_name):
-    return [w for w in WEAKNESSES if w.pattern == pattern_name]
-
-
-def check_documented(report, pattern_name):
-    """For a reference variant: each documented weakness with the findings that show it,
-    or why none can."""
-    checked = []
-    for weakness in documented_weaknesses(pattern_name):
-        if weakness.kind is None:
-            checked.append({"weakness": weakness.text, "status": f"{NOT_STRUCTURAL} ({weakness.why})",
-                            "shown": None, "signals": []})
-            continue
-        hits = [f.signal for f in report.findings
-                if f.kind == weakness.kind and re.search(weakness.signal, f.signal)]
-        status = (f"shown by {weakness.kind} on {', '.join(hits)}" if hits
-                  else f"NOT shown (expected {weakness.kind})")
-        checked.append({"weakness": weakness.text, "status": status, "shown": bool(hits), "signals": hits})
-    return checked
-
-
-def audit_pattern(pattern, depth=DEFAULT_DEPTH):
-    """The Report of a pattern object (zkwork.patterns.get_pattern), from its sample inputs'
-    witness; a reference variant also gets the check of its documented weaknesses, a
-    hardened one a note on what it must be (no errors)."""
-    r1cs, witness = pattern.solve(pattern.sample_inputs())
-    report = audit_r1cs(r1cs, witness, title=pattern.label, depth=depth)
-    if pattern.hardened:
-        report.notes.append("hardened variant: the weaknesses of patterns.md are fixed, so no error is expected")
-    else:
-        report.documented = check_documented(report, pattern.name)
-    return report
-
-
-def audit_file(r1cs_path, sym_path=None, witness_path=None, depth=DEFAULT_DEPTH):
-    """The Report of a circom .r1cs file (labels from its .sym, witness from a .wtns)."""
-    from zkwork.formats import read_r1cs, read_wtns
-
-    r1cs = read_r1cs(r1cs_path, sym_path)
-    witness = read_wtns(witness_path) if witness_path is not None else None
-    return audit_r1cs(r1cs, witness, title=str(r1cs_path), depth=depth)

@@ -185,6 +185,7 @@ def _fmt(value):
 
 
 def format_markdown(results):
+    """The results as a Markdown report: the machine, zkwork against peers and targets, notes."""
     m = results["machine"]
     lines = [
         "# zkwork arithmetic benchmark",

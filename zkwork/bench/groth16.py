@@ -26,6 +26,7 @@ TARGETS_MS = {"membership prove median": 300.0, "verify median": 5.0, "batch ver
 
 
 def percentile(values, q):
+    """The `q`-th percentile of `values` (seconds), in ms."""
     return float(np.percentile(np.asarray(values) * 1e3, q))
 
 
@@ -111,7 +112,7 @@ def bench_groth16(patterns=None, variants=VARIANTS, quick=False, prove_runs=20, 
     rows, total = [], len(names) * len(variants)
     for name in names:
         for variant in variants:
-            pattern = get_pattern(name, variant, **(_small(name) if quick else {}))
+            pattern = get_pattern(name, variant, **(PATTERNS[name].small_params() if quick else {}))
             index = len(rows) + 1
 
             def progress(step, label=pattern.label, index=index):
@@ -122,12 +123,8 @@ def bench_groth16(patterns=None, variants=VARIANTS, quick=False, prove_runs=20, 
     return {"machine": describe(), "quick": quick, "rows": rows, "targets_ms": TARGETS_MS}
 
 
-def _small(name):
-    cls = PATTERNS[name]
-    return {cls.size_param: cls.small_size} if cls.size_param else {}
-
-
 def format_markdown(results):
+    """The results as a Markdown report: one row per pattern, with snarkjs's figures and ratios."""
     lines = [
         "# zkwork Groth16 benchmark",
         "",

@@ -14,6 +14,7 @@ CACHED_KERNEL = re.compile(r"njit\([^)]*cache=True")
 
 
 def cpu_model():
+    """The CPU's model name from /proc/cpuinfo, else what `platform` reports."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -24,6 +25,7 @@ def cpu_model():
 
 
 def git_commit():
+    """The commit (HEAD) of zkwork's source tree; None outside a checkout or without git."""
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=PACKAGE_DIR, capture_output=True, text=True, timeout=5
@@ -34,6 +36,7 @@ def git_commit():
 
 
 def package_versions():
+    """The versions of Python and of PACKAGES, {name: version} (None for a package not installed)."""
     versions = {"python": sys.version.split()[0]}
     for name in PACKAGES:
         try:
@@ -81,6 +84,7 @@ def jit_cache_state():
 
 
 def describe():
+    """The machine of a measurement: CPU model and count, platform, versions, git commit, numba's threading layer."""
     return {
         "cpu_model": cpu_model(),
         "cpu_count": os.cpu_count(),

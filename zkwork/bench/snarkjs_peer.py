@@ -34,6 +34,7 @@ class SnarkjsPeerError(ZkworkError, RuntimeError):
 
 
 def default_cache_dir():
+    """Where the snarkjs peer caches its builds: $ZKWORK_SNARKJS_CACHE, else ~/.cache/zkwork/snarkjs."""
     return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "zkwork" / "snarkjs")
 
 

@@ -29,6 +29,7 @@ class Timing:
 
     @property
     def median_s(self):
+        """The median wall seconds of the timed runs."""
         return statistics.median(self.runs_s)
 
     @property
@@ -38,6 +39,7 @@ class Timing:
         return sum(self.cpu_runs_s) / wall if wall else None
 
     def as_dict(self):
+        """The timing as a dict, with its median and CPU/wall ratio."""
         return {**asdict(self), "median_s": self.median_s, "cpu_over_wall": self.cpu_over_wall}
 
 
@@ -85,4 +87,5 @@ class Span:
         return False
 
     def as_dict(self):
+        """The span's wall and CPU seconds, load averages and core count as a dict."""
         return {key: getattr(self, key) for key in ("wall_s", "cpu_s", "load_before", "load_after", "cpu_count")}

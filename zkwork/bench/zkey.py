@@ -79,12 +79,11 @@ def bench_zkey_pattern(pattern, runs=10, cache_dir=None):
 
 
 def bench_zkey(patterns=None, variant="reference", runs=10, quick=False, cache_dir=None):
+    """zkwork and snarkjs proving each pattern's zkey (all by default): rows, machine, target ratio."""
     rows = []
     names = list(patterns or PATTERNS)
     for index, name in enumerate(names, 1):
-        cls = PATTERNS[name]
-        params = {cls.size_param: cls.small_size} if quick and cls.size_param else {}
-        pattern = get_pattern(name, variant, **params)
+        pattern = get_pattern(name, variant, **(PATTERNS[name].small_params() if quick else {}))
         print(f"[{index}/{len(names)}] {pattern.label}: snarkjs and zkwork on the same zkey ...",
               file=sys.stderr, flush=True)
         rows.append(bench_zkey_pattern(pattern, runs=min(runs, 3) if quick else runs, cache_dir=cache_dir))
@@ -92,6 +91,7 @@ def bench_zkey(patterns=None, variant="reference", runs=10, quick=False, cache_d
 
 
 def format_markdown(results):
+    """The results as a Markdown report: per circuit both medians, their ratio, target met."""
     lines = [
         "# zkwork proving snarkjs zkeys",
         "",

@@ -88,6 +88,7 @@ class Blake2b512:
         self.update(data)
 
     def update(self, data):
+        """Absorb `data`, compressing every full block but the last, which stays buffered; returns self."""
         data = self.buffer + bytes(data)
         blocks = (len(data) - 1) // _BLOCK if data else 0
         if blocks:
@@ -99,6 +100,7 @@ class Blake2b512:
         return self
 
     def digest(self):
+        """The 64-byte digest of the data so far; the running state is left unchanged."""
         h = self.h.copy()
         block = np.frombuffer(self.buffer.ljust(_BLOCK, b"\0"), dtype="<u8").reshape(1, 16).astype(np.uint64)
         _compress(h, block, np.array([self.compressed + len(self.buffer)], dtype=np.uint64), True)

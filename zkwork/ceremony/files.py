@@ -219,9 +219,11 @@ class CeremonyVerification:
 
     @property
     def ok(self):
+        """Whether there is at least one report and every report passed."""
         return bool(self.reports) and all(report.ok for report in self.reports.values())
 
     def table(self):
+        """A pandas DataFrame with one row per check of every report, with its `stage` column."""
         import pandas as pd
 
         return pd.concat([report.table().assign(stage=stage) for stage, report in self.reports.items()],

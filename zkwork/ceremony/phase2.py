@@ -290,6 +290,7 @@ class Phase2Record:
         return record_challenge(self.previous_digest, self.index, self.contributor, SECRET)
 
     def to_json(self) -> dict:
+        """The record as a JSON object (see the class docstring); its beacon only when it has one."""
         data = {
             "index": self.index,
             "contributor": self.contributor,

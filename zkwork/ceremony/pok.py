@@ -147,6 +147,7 @@ class KnowledgeProof:
             return False
 
     def to_json(self) -> dict:
+        """The proof as a JSON object of its three points: s_g1, sx_g1, spx_g2."""
         return {"s_g1": g1_to_json(self.s_g1), "sx_g1": g1_to_json(self.sx_g1), "spx_g2": g2_to_json(self.spx_g2)}
 
     @classmethod

@@ -99,10 +99,12 @@ class Beacon:
     iterations_exponent: int
 
     def to_json(self):
+        """The beacon as a JSON object: the value as hex and the iterations exponent."""
         return {"value": self.value.hex(), "iterations_exponent": self.iterations_exponent}
 
     @classmethod
     def from_json(cls, data, where):
+        """The beacon a to_json object encodes; TranscriptFormatError naming `where` and the field otherwise."""
         FIELDS.object(data, where)
         value = FIELDS.hex(FIELDS.field(data, "value", where), f"{where}.value")
         exponent = FIELDS.field(data, "iterations_exponent", where)
@@ -169,6 +171,7 @@ class ContributionRecord:
         return record_challenge(self.previous_digest, self.index, self.contributor, secret)
 
     def to_json(self) -> dict:
+        """The record as a JSON object; its beacon and snarkjs fields only when it has them."""
         head = self.head
         data = {
             "index": self.index,
@@ -190,6 +193,7 @@ class ContributionRecord:
 
     @classmethod
     def from_json(cls, data, where) -> "ContributionRecord":
+        """The record a to_json object encodes; TranscriptFormatError naming `where` and the field otherwise."""
         kind, beacon, contributor, seconds, head, proofs = record_fields(data, where)
         head = StateHead(**{name: point_from_json(cls_, head, name, f"{where}.head") for name, cls_ in HEAD_POINTS})
         snarkjs = None
@@ -221,6 +225,7 @@ class Transcript:
     records: list = field(default_factory=list)
 
     def to_json(self) -> dict:
+        """The transcript as a JSON object: format, version, power, initial digest and records."""
         return {
             "format": FORMAT,
             "version": VERSION,
@@ -231,6 +236,7 @@ class Transcript:
 
     @classmethod
     def from_json(cls, data, where="transcript") -> "Transcript":
+        """The transcript a to_json object encodes; TranscriptFormatError naming `where` otherwise."""
         FIELDS.object(data, where)
         if data.get("format") != FORMAT:
             raise TranscriptFormatError(f"{where}.format: expected {FORMAT!r}, got {data.get('format')!r}"[:200])
@@ -246,6 +252,7 @@ class Transcript:
         )
 
     def write(self, path):
+        """Write the transcript to `path` as indented JSON."""
         Path(path).write_text(json.dumps(self.to_json(), indent=1) + "\n")
 
     @classmethod
@@ -269,16 +276,20 @@ class Check:
 
 @dataclass
 class VerificationReport:
+    """The checks of one verification, in order."""
     checks: list = field(default_factory=list)
 
     def add(self, contribution, contributor, check, passed, detail=""):
+        """Record one check, `passed` taken as a bool."""
         self.checks.append(Check(contribution, contributor, check, bool(passed), detail))
 
     @property
     def ok(self) -> bool:
+        """Whether there is at least one check and every check passed."""
         return bool(self.checks) and all(c.passed for c in self.checks)
 
     def failures(self) -> list:
+        """The checks that failed, in order."""
         return [c for c in self.checks if not c.passed]
 
     def failed(self) -> set:

@@ -34,6 +34,7 @@ class ChaCha:
             x[r] = ((x[r] << bits) | (x[r] >> (32 - bits))) & 0xFFFFFFFF
 
     def next_u32(self):
+        """The next u32 of the stream (a new ChaCha20 block every sixteen words)."""
         if self.index == 16:
             x = list(self.state)
             for _ in range(10):
@@ -48,6 +49,7 @@ class ChaCha:
         return self.block[self.index - 1]
 
     def next_u64(self):
+        """The next u64 of the stream: the next u32 as the high half, then the low half."""
         high = self.next_u32()
         return (high << 32) | self.next_u32()
 

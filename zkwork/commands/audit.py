@@ -29,7 +29,7 @@ def run(args):
         return _fuzz(args)
     if args.target is None:
         raise UsageError("zkwork audit: give a PATTERN or FILE.r1cs, or --fuzz N")
-    from zkwork.audit.underconstrained import audit_file, audit_pattern
+    from zkwork.audit.pattern_audit import audit_file, audit_pattern
 
     if args.target.endswith(".r1cs"):
         reports = [audit_file(args.target, args.sym, args.witness)]

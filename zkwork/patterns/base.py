@@ -106,10 +106,12 @@ class Pattern(ABC):
 
     @property
     def hardened(self):
+        """Whether this is the hardened variant."""
         return self.variant == "hardened"
 
     @property
     def size(self):
+        """The value of the size parameter (None for a pattern without one)."""
         return self.params.get(self.size_param)
 
     @property

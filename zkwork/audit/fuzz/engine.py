@@ -106,6 +106,7 @@ class Tally:
     seconds: float = 0.0
 
     def row(self):
+        """The tally as one report row: counts by outcome, errors and crashes by class, slowest case, seconds."""
         return {"target": self.target, "cases": self.cases, **{k: self.outcomes[k] for k in OUTCOMES[:4]},
                 "crashes": self.outcomes["crash"], "hangs": self.outcomes["hang"],
                 "errors": dict(self.errors.most_common()), "crash_types": dict(self.crash_types.most_common()),
