@@ -1,9 +1,11 @@
 """The command line: `zkwork info` and `zkwork bench arith`."""
 import json
+import subprocess
+import sys
 
 import pytest
 
-from zkwork.bench.timing import measure
+from zkwork.bench.timing import Span, measure
 from zkwork.cli import main
 
 
@@ -38,3 +40,14 @@ def test_bench_arith_quick_writes_json_and_markdown(tmp_path, capsys):
     assert peered and all(row["ratio"] > 0 for row in peered)
     assert results["machine"]["cpu_count"] >= 1
     assert "| pairing_check, 4 pairs |" in out_md.read_text()
+
+
+def test_cpu_time_includes_a_peer_run_as_a_child_process():
+    """snarkjs runs as a child process: its CPU seconds belong to the measurement, or a
+    study waiting on it looks starved of CPU (contention) when it is not."""
+    burn = [sys.executable, "-c", "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass"]
+    with Span() as span:
+        subprocess.run(burn, check=True)
+    assert span.cpu_s >= 0.3
+    timing = measure(lambda: subprocess.run(burn, check=True), runs=1, warmup=0)
+    assert timing.cpu_runs_s[0] >= 0.3

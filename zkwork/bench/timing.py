@@ -43,6 +43,13 @@ class Timing:
         return {**asdict(self), "median_s": self.median_s, "cpu_over_wall": self.cpu_over_wall}
 
 
+def cpu_seconds():
+    """CPU seconds of this process and of its finished child processes (a peer such as
+    snarkjs runs as a child: its work is the measurement's too)."""
+    children = os.times()  # clock ticks (10 ms) for children; process_time is finer for our own
+    return time.process_time() + children.children_user + children.children_system
+
+
 def measure(fn, runs=5, warmup=1, min_runs_seconds=None):
     """Time `fn()`: one cold call, `warmup` untimed calls, then `runs` timed calls.
 
@@ -56,10 +63,10 @@ def measure(fn, runs=5, warmup=1, min_runs_seconds=None):
     timing = Timing(first)
     spent = 0.0
     while len(timing.runs_s) < runs or (min_runs_seconds and spent < min_runs_seconds):
-        start, cpu_start = time.perf_counter(), time.process_time()
+        start, cpu_start = time.perf_counter(), cpu_seconds()
         fn()
         elapsed = time.perf_counter() - start
-        timing.cpu_runs_s.append(time.process_time() - cpu_start)
+        timing.cpu_runs_s.append(cpu_seconds() - cpu_start)
         timing.runs_s.append(elapsed)
         spent += elapsed
     return timing
@@ -77,12 +84,12 @@ class Span:
 
     def __enter__(self):
         self.load_before = load_average()
-        self._start = (time.perf_counter(), time.process_time())
+        self._start = (time.perf_counter(), cpu_seconds())
         return self
 
     def __exit__(self, *exc):
         self.wall_s = time.perf_counter() - self._start[0]
-        self.cpu_s = time.process_time() - self._start[1]
+        self.cpu_s = cpu_seconds() - self._start[1]
         self.load_after = load_average()
         return False
 
