@@ -84,13 +84,6 @@ def _map(fd, size, path, error):
         raise error(f"{path}: {reason}") from reason
 
 
-def check_regular(path, error=UnreadableFileError):
-    """The size of the regular file at `path`; `error` naming the path otherwise (for
-    readers such as numpy's that open the file themselves)."""
-    fd, size = _open_regular(path, error)
-    os.close(fd)
-    return size
-
 
 def load_npy(path, error, expect, mmap_mode=False):
     """The array in the .npy file at `path`, a regular file: its header is read first and

@@ -93,7 +93,7 @@ def pattern_of(description, path):
 
 
 def circuit_description(pattern, r1cs) -> dict:
-    """circuit.json as groth16.files.write_circuit_dir writes it, in its JSON form."""
+    """circuit.json as zkwork.workspace.write_circuit_dir writes it, in its JSON form."""
     return json.loads(json.dumps({**circuit_identity(pattern), **r1cs.stats()}))
 
 
