@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from test_key_files import circuit as cube_circuit
+
 from zkwork.ceremony import PowersFileError, PowersOfTau
 from zkwork.ceremony.powers import FORMAT as POWERS_FORMAT, VERSION as POWERS_VERSION
 from zkwork.curve import G2Point
@@ -181,15 +183,9 @@ def test_json_files_larger_than_their_bound_are_refused_before_reading(tmp_path)
 
 
 # -- zkwork's proving-key directories and phase-1 states -------------------------------------------
-def _cube(cs):
-    x = cs.public_input("x")
-    y = cs.private_input("y")
-    cs.assert_equal(y * y * y, x)
-
-
 @pytest.fixture(scope="module")
 def key_directory(tmp_path_factory):
-    r1cs, _ = solve(_cube, {"x": 27, "y": 3})
+    r1cs, _ = solve(cube_circuit, {"x": 27, "y": 3})
     directory = tmp_path_factory.mktemp("pk")
     write_proving_key(setup(r1cs), directory)
     return directory
