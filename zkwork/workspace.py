@@ -9,11 +9,12 @@
 import json
 from pathlib import Path
 
-from zkwork.errors import CircuitInputError, KeyFormatError
+from zkwork.errors import KeyFormatError
 from zkwork.groth16.key_checks import check_arrays_on_curve
 from zkwork.groth16.key_files import POINT_ARRAYS, read_proving_key, write_proving_key
 from zkwork.groth16.snarkjs_json import read_json, vk_to_json, write_json
 from zkwork.patterns import get_pattern
+from zkwork.r1cs.inputs import inputs_to_json
 
 
 def write_circuit_dir(directory, pattern, r1cs, pk):
@@ -41,29 +42,3 @@ def read_circuit_dir(directory):
     pk = read_proving_key(directory / "proving_key")
     check_arrays_on_curve({name: getattr(pk, name) for name in POINT_ARRAYS}, directory / "proving_key")
     return pattern, pk
-
-
-def inputs_to_json(inputs):
-    """Circuit inputs as JSON, numbers as decimal strings (snarkjs's input.json shape)."""
-    return {name: [str(v) for v in value] if isinstance(value, list) else str(value) for name, value in inputs.items()}
-
-
-def inputs_from_json(obj, where="input"):
-    """Circuit inputs from JSON: numbers as ints or decimal / 0x-hex strings, lists of them."""
-    if not isinstance(obj, dict):
-        raise CircuitInputError(f"{where}: expected a JSON object of named inputs")
-
-    def number(value, name):
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str):
-            try:
-                return int(value, 16) if value.lower().startswith("0x") else int(value, 10)
-            except ValueError:
-                pass
-        raise CircuitInputError(f"{where}: input {name!r} = {value!r} is not a number")
-
-    return {
-        name: [number(v, f"{name}[{i}]") for i, v in enumerate(value)] if isinstance(value, list) else number(value, name)
-        for name, value in obj.items()
-    }

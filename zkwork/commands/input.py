@@ -14,7 +14,7 @@ def run(args):
     import json
     from pathlib import Path
 
-    from zkwork.workspace import inputs_to_json
+    from zkwork.r1cs.inputs import inputs_to_json
 
     text = json.dumps(inputs_to_json(pattern_of(args).sample_inputs()), indent=1)
     if args.out:

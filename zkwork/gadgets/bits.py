@@ -19,6 +19,7 @@ inverse) and then constrains the hint so that only the honest value satisfies th
 """
 from zkwork.errors import CircuitError
 from zkwork.field import R
+from zkwork.r1cs import hints
 
 # 2^253 < r < 2^254: up to 253 bits, a decomposition is unique; beyond, x and x + r would
 # both have one and the range check would mean nothing.
@@ -31,7 +32,7 @@ def num2bits(cs, x, n):
     if not 1 <= n <= MAX_BITS:
         raise CircuitError(f"num2bits decomposes into 1 to {MAX_BITS} bits, not {n}")
     with cs.namespace("num2bits"):
-        bits = cs.hint("bit", lambda v: [(v >> i) & 1 for i in range(n)], x, n=n)
+        bits = cs.hint("bit", hints.bits(n), x, n=n)
         for i, bit in enumerate(bits):
             cs.assert_boolean(bit, f"boolean[{i}]")
         cs.assert_equal(sum((bit * (1 << i) for i, bit in enumerate(bits)), cs.constant(0)), x, "sum")
@@ -41,8 +42,8 @@ def num2bits(cs, x, n):
 def is_zero(cs, x):
     """1 if x == 0 else 0, as a signal. Labels is_zero/product, is_zero/zero_or_one."""
     with cs.namespace("is_zero"):
-        inverse = cs.hint("inverse", lambda v: pow(v, -1, R) if v else 0, x)
-        out = 1 - cs.mul(x, inverse, "product")
+        inverse = cs.hint("inverse", hints.INVERSE, x)
+        out = cs.mul_add(-x, inverse, 1, "product")  # circomlib's out <== -in*inv + 1
         cs.enforce(x, out, 0, "zero_or_one")
     return out
 

@@ -41,8 +41,8 @@ def two_product_swap(cs, bit, node, sibling):
     and circuits/lib/merkle.circom write it: left = (sibling - node) * bit + node and
     right = (node - sibling) * bit + sibling, two constraints where `switcher` needs one."""
     with cs.namespace("swap"):
-        left = cs.mul(sibling - node, bit, "left") + node
-        right = cs.mul(node - sibling, bit, "right") + sibling
+        left = cs.mul_add(sibling - node, bit, node, "left")
+        right = cs.mul_add(node - sibling, bit, sibling, "right")
     return left, right
 
 

@@ -162,6 +162,9 @@ class R1CS:
     # (circom --O2 keeps them in its header's nPrvIn), and the names its .sym gives them.
     removed_inputs: int = 0
     removed_input_names: tuple = ()
+    # For an R1CS built from a circuit: the circuit's wire number of each of these wires
+    # (what a WitnessProgram reads its witness from); None when read from a file.
+    source_wires: tuple = field(default=None, repr=False, compare=False)
 
     @property
     def num_constraints(self):
@@ -253,6 +256,7 @@ def assemble(cs, simplify):
         A=rows(0), B=rows(1), C=rows(2), labels=[c[3] for c in constraints],
         wire_names=[cs.names[w] for w in order], num_outputs=count[WireKind.OUTPUT],
         num_public_inputs=count[WireKind.PUBLIC], num_private_inputs=count[WireKind.PRIVATE],
+        source_wires=tuple(order),
     )
     witness = [cs.values[w] for w in order] if cs.computing else None
     return r1cs, witness

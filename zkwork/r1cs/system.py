@@ -12,11 +12,17 @@ and outputs can be declared in any order while the circuit runs; `finish` renumb
 Every constraint carries the namespace path it was made in
 (`membership/level[3]/poseidon/full_round[1]/sbox[2]/mul`), so budgets can be broken down
 by gadget and a failing constraint can be named.
+
+Every wire also records where its value comes from (`sources`: an input value, a product
+of two linear combinations, a linear combination, a hint), and constraints that hold by
+construction (a product's, an output's) are marked `implied`: what a WitnessProgram needs to
+compute the witness again without running the circuit.
 """
 import contextlib
 
-from zkwork.errors import CircuitError, CircuitInputError, UnsatisfiedConstraintError
+from zkwork.errors import CircuitError, UnsatisfiedConstraintError
 from zkwork.field import FieldElement, R
+from zkwork.r1cs.inputs import check_no_extra, input_values
 from zkwork.r1cs.lc import ONE, LinearCombination
 from zkwork.r1cs.r1cs import assemble
 from zkwork.r1cs.wires import WireKind
@@ -28,11 +34,13 @@ class ConstraintSystem:
     def __init__(self, inputs=None):
         self.computing = inputs is not None
         self._inputs = dict(inputs) if inputs is not None else None
-        self._used_inputs = set()
         self.values = [1]
         self.kinds = [WireKind.ONE]
         self.names = ["one"]
         self.constraints = []  # (A, B, C, label) with A, B, C term dicts
+        self.sources = [("one",)]  # per wire: how its value is computed (see the module)
+        self.input_layout = []  # (name, label, n or None) of each input, in declaration order
+        self.implied = set()  # indices of the constraints that hold by construction
         self._path = []
 
     # -- namespaces ------------------------------------------------------------------
@@ -55,40 +63,23 @@ class ConstraintSystem:
         value = int(value) % R
         return LinearCombination(self, {ONE: value} if value else {})
 
-    def _new_wire(self, kind, name, value):
+    def _new_wire(self, kind, name, value, source):
+        self.sources.append(source)
         self.values.append(value)
         self.kinds.append(kind)
         self.names.append(self.label(name))
         return LinearCombination(self, {len(self.values) - 1: 1})
 
     def _input(self, kind, name, n):
+        first = sum(1 if count is None else count for _, _, count in self.input_layout)
+        self.input_layout.append((name, self.label(name), n))
         if not self.computing:
             values = [None] * (1 if n is None else n)
         else:
-            values = self._input_values(name, n)
-        wires = [self._new_wire(kind, name if n is None else f"{name}[{i}]", v) for i, v in enumerate(values)]
+            values = input_values(self._inputs, name, self.label(name), n)
+        wires = [self._new_wire(kind, name if n is None else f"{name}[{i}]", v, ("input", first + i))
+                 for i, v in enumerate(values)]
         return wires[0] if n is None else wires
-
-    def _input_values(self, name, n):
-        if name not in self._inputs:
-            raise CircuitInputError(f"missing input {self.label(name)!r}")
-        self._used_inputs.add(name)
-        given = self._inputs[name]
-        if n is None:
-            return [self._field_value(name, given)]
-        if isinstance(given, (str, bytes)) or not hasattr(given, "__len__") or len(given) != n:
-            got = len(given) if hasattr(given, "__len__") else type(given).__name__
-            raise CircuitInputError(f"input {self.label(name)!r} must be a list of {n} values, got {got}")
-        return [self._field_value(f"{name}[{i}]", v) for i, v in enumerate(given)]
-
-    def _field_value(self, name, value):
-        if isinstance(value, FieldElement) and value.field.modulus == R:
-            return value.value
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise CircuitInputError(f"input {self.label(name)!r} must be an int or Fr element, got {value!r}")
-        if not 0 <= value < R:
-            raise CircuitInputError(f"input {self.label(name)!r} = {value} is not a field element (0 <= x < r)")
-        return value
 
     def public_input(self, name, n=None):
         """A public input signal (or a list of n), in declaration order after the outputs."""
@@ -101,18 +92,20 @@ class ConstraintSystem:
     def public_output(self, name, lc):
         """Declares `lc` a public output: a new output wire constrained to equal it."""
         lc = self._lc(lc)
-        out = self._new_wire(WireKind.OUTPUT, name, lc.value if self.computing else None)
-        self.assert_equal(out, lc, name)
+        out = self._new_wire(WireKind.OUTPUT, name, lc.value if self.computing else None, ("lc", lc.terms))
+        self._implied(self.assert_equal, out, lc, name)
         return out
 
-    def internal(self, name, value=None):
-        """A new internal signal; `value` is what it holds while computing."""
-        return self._new_wire(WireKind.INTERNAL, name, value if self.computing else None)
+    def internal(self, name, value=None, source=("free",)):
+        """A new internal signal; `value` is what it holds while computing, `source` how a
+        WitnessProgram computes it (("free",): it cannot, the circuit sets it by hand)."""
+        return self._new_wire(WireKind.INTERNAL, name, value if self.computing else None, source)
 
     def hint(self, name, compute, *args, n=None):
         """New internal signal(s) whose values `compute(*arg_values)` supplies outside the
         constraints (an inverse, the bits of a number). Unconstrained until the caller
-        constrains them: this is the one place where a circuit trusts the prover."""
+        constrains them: this is the one place where a circuit trusts the prover. A
+        zkwork.r1cs.hints.Hint of one argument can be compiled into a WitnessProgram."""
         if self.computing:
             result = compute(*(self._lc(a).value for a in args))
             values = [result] if n is None else list(result)
@@ -120,7 +113,10 @@ class ConstraintSystem:
                 raise CircuitError(f"hint {self.label(name)!r} returned {len(values)} values, expected {n}")
         else:
             values = [None] * (1 if n is None else n)
-        wires = [self.internal(name if n is None else f"{name}[{i}]", v % R if v is not None else None)
+        compiled = getattr(compute, "kind", None) is not None and len(args) == 1
+        arg = self._lc(args[0]).terms if compiled else None
+        wires = [self.internal(name if n is None else f"{name}[{i}]", v % R if v is not None else None,
+                               ("hint", compute, arg, i) if compiled else ("free",))
                  for i, v in enumerate(values)]
         return wires[0] if n is None else wires
 
@@ -147,9 +143,24 @@ class ConstraintSystem:
         """A new signal holding a * b, and the constraint that says so."""
         a, b = self._lc(a), self._lc(b)
         value = a.value * b.value % R if self.computing else None
-        c = self.internal(name, value)
-        self.enforce(a, b, c, name)
+        c = self.internal(name, value, ("mul", a.terms, b.terms))
+        self._implied(self.enforce, a, b, c, name)
         return c
+
+    def mul_add(self, a, b, c, name="mul_add"):
+        """A new signal holding a * b + c, with the one constraint a * b = out - c: circom's
+        `out <== a * b + c`, whose wire holds the sum (where `mul(a, b) + c` keeps the product)."""
+        a, b, c = self._lc(a), self._lc(b), self._lc(c)
+        value = (a.value * b.value + c.value) % R if self.computing else None
+        out = self.internal(name, value, ("mul_add", a.terms, b.terms, c.terms))
+        self._implied(self.enforce, a, b, out - c, name)
+        return out
+
+    def _implied(self, constrain, *args):
+        """Writes a constraint that holds by construction and marks it so."""
+        count = len(self.constraints)
+        constrain(*args)
+        self.implied.update(range(count, len(self.constraints)))
 
     def assert_equal(self, a, b, name="equal"):
         """a == b, a linear constraint (a - b) * 1 = 0."""
@@ -178,13 +189,13 @@ class ConstraintSystem:
         with `simplify`, linear constraints eliminated as circom --O2 does. With `check`,
         computed values that violate a constraint raise UnsatisfiedConstraintError."""
         if self.computing:
-            unused = set(self._inputs) - self._used_inputs
-            if unused:
-                raise CircuitInputError(f"inputs the circuit does not take: {sorted(unused)}")
+            check_no_extra(self._inputs, [name for name, _, _ in self.input_layout])
             violation = self.first_violation() if check else None
             if violation:
-                label, a, b, c = violation
-                raise UnsatisfiedConstraintError(
-                    f"the inputs violate constraint {label}: A*B = {a}*{b} != C = {c}"
-                )
+                raise unsatisfied(*violation)
         return assemble(self, simplify)
+
+
+def unsatisfied(label, a, b, c):
+    """The UnsatisfiedConstraintError of inputs violating constraint `label` (A*B = a*b != C = c)."""
+    return UnsatisfiedConstraintError(f"the inputs violate constraint {label}: A*B = {a}*{b} != C = {c}")
