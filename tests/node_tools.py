@@ -1,10 +1,16 @@
-"""Running the pinned npm peers (snarkjs, circom2) for real from tests."""
+"""Running the pinned npm peers (snarkjs, circom2) for real from tests, and tools/circom_counts.py
+(compiling the pattern circuits) as a module."""
+import importlib.util
 import shutil
 import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / "node_modules" / ".bin"
+
+_spec = importlib.util.spec_from_file_location("circom_counts", ROOT / "tools" / "circom_counts.py")
+circom_counts = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(circom_counts)
 
 
 def run_node_tool(tool, *args, timeout=600, check=True):

@@ -7,13 +7,13 @@
 - the reference weaknesses that are soundness holes (unconstrained Merkle direction bit,
   unchecked depth) are shown to be accepted by the reference and refused by the hardened variant.
 """
-import importlib.util
 import json
 import struct
 import subprocess
 from pathlib import Path
 
 import pytest
+from node_tools import circom_counts
 
 from zkwork.field import R
 from zkwork.gadgets.native_poseidon import poseidon
@@ -21,29 +21,11 @@ from zkwork.gadgets.native_poseidon import poseidon
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = json.loads((ROOT / "circuits" / "expected_counts.json").read_text())["circuits"]
 
-_spec = importlib.util.spec_from_file_location("circom_counts", ROOT / "tools" / "circom_counts.py")
-circom_counts = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(circom_counts)
 
 pytestmark = pytest.mark.node
 
 COUNT_KEYS = ["non_linear", "linear", "constraints", "wires", "public_inputs", "private_inputs",
               "private_inputs_in_witness", "public_outputs"]
-
-
-@pytest.fixture(scope="session")
-def compiled(tmp_path_factory):
-    """compiled(name) -> (counts, build dir); each main file is compiled once per session."""
-    build_root = tmp_path_factory.mktemp("circom")
-    cache = {}
-
-    def compile_named(name):
-        if name not in cache:
-            source = circom_counts.MAIN_DIR / f"{name}.circom"
-            cache[name] = (circom_counts.compile_circuit(source, build_root / name), build_root / name)
-        return cache[name]
-
-    return compile_named
 
 
 # -- counts -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from zkwork.r1cs.lc import LinearCombination
 from zkwork.r1cs.r1cs import R1CS, Satisfaction
 from zkwork.r1cs.system import ConstraintSystem
 from zkwork.r1cs.wires import WireKind
+from zkwork.r1cs.witness_program import WitnessProgram
 
 
 def build(circuit, simplify=True, **params):
@@ -30,4 +31,4 @@ def solve(circuit, inputs, simplify=True, check=True, **params):
     return cs.finish(simplify, check)
 
 
-__all__ = ["ConstraintSystem", "LinearCombination", "R1CS", "Satisfaction", "WireKind", "build", "solve"]
+__all__ = ["ConstraintSystem", "LinearCombination", "R1CS", "Satisfaction", "WireKind", "WitnessProgram", "build", "solve"]
