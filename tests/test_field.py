@@ -136,3 +136,18 @@ def test_bytes_round_trip_and_errors(cls, rng):
         cls.from_bytes(m.to_bytes(32, "big"))
     with pytest.raises(NonCanonicalEncodingError):
         cls.from_bytes(b"\xff" * 32)
+
+
+def test_elements_and_vectors_pickle_to_the_same_field():
+    """Worker processes receive keys and provers by pickle: elements come back as elements
+    of the one Fr (not of a twin class that would refuse to mix with it)."""
+    import pickle
+
+    from zkwork.field import FR, FieldVector, Fq, Fr
+
+    x = pickle.loads(pickle.dumps(Fr(5)))
+    assert type(x) is Fr and x + Fr(1) == Fr(6)
+    assert pickle.loads(pickle.dumps(Fq(7))) == Fq(7)
+    vector = FieldVector.from_ints(FR, [1, 2, 3])
+    copy = pickle.loads(pickle.dumps(vector))
+    assert copy.field is FR and copy.to_ints() == [1, 2, 3]

@@ -14,26 +14,24 @@ def arguments(parser):
 
 
 def run(args):
-    """Solves the witness, proves, checks the proof with the key's own verifying key, writes both files."""
-    import time
-
+    """Compiles the circuit, computes the witness, proves, checks the proof with the key's own
+    verifying key, writes both files."""
     from zkwork.errors import CircuitInputError
-    from zkwork.groth16 import prove
     from zkwork.groth16.key_checks import check_proving_key
-    from zkwork.groth16.snarkjs_json import proof_to_json, public_to_json, read_json, write_json
-    from zkwork.workspace import inputs_from_json, read_circuit_dir
+    from zkwork.groth16.snarkjs_json import read_json, write_json
+    from zkwork.prover import compile_prover
+    from zkwork.workspace import read_circuit_dir
 
     pattern, pk = read_circuit_dir(args.dir)
     check_proving_key(pk, args.dir)
-    inputs = inputs_from_json(read_json(args.input, CircuitInputError), where=args.input)
-    start = time.perf_counter()
-    r1cs, witness = pattern.solve(inputs)
-    solved = time.perf_counter()
-    proof = prove(pk, witness, check=True)
-    done = time.perf_counter()
-    public = public_to_json(r1cs.public_signals(witness))
-    write_json(args.proof, proof_to_json(proof))
+    input_json = read_json(args.input, CircuitInputError)
+    if not isinstance(input_json, dict):
+        raise CircuitInputError(f"{args.input}: expected a JSON object of named inputs")
+    timings = {}
+    proof, public = compile_prover(pattern, pk, check=True).prove_json(input_json, timings)
+    write_json(args.proof, proof)
     write_json(args.public, public)
-    emit(args, {"witness_s": solved - start, "prove_s": done - solved, "proof": args.proof, "public": public},
-         f"witness in {solved - start:.3f} s, proof in {done - solved:.3f} s; wrote {args.proof}, {args.public}")
+    witness_s, prove_s = timings["witness_s"], timings["prove_s"]
+    emit(args, {**timings, "proof": args.proof, "public": public},
+         f"witness in {witness_s:.3f} s, proof in {prove_s:.3f} s; wrote {args.proof}, {args.public}")
     return Exit.OK

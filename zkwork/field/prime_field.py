@@ -59,6 +59,10 @@ class FieldElement:
     def __neg__(self):
         return type(self)(-self.value)
 
+    def __reduce__(self):
+        # The element classes are made at run time; pickles name the field instead.
+        return self.field.element_of, (self.value,)
+
     def __pow__(self, exponent):
         if exponent < 0:
             return self.inverse() ** (-exponent)
@@ -136,9 +140,34 @@ class FieldElement:
 
 
 class PrimeField:
-    """A prime field: its modulus, its scalar element class and its numba kernels."""
+    """A prime field: its modulus, its scalar element class and its numba kernels. One
+    instance per (name, modulus): unpickling finds it again rather than making a twin
+    whose elements would not mix with the original's."""
+
+    _instances = {}
+
+    def __new__(cls, name, modulus):
+        key = (name, modulus)
+        if key not in cls._instances:
+            cls._instances[key] = super().__new__(cls)
+        return cls._instances[key]
+
+    def __getnewargs__(self):
+        return self.name, self.modulus
+
+    def __getstate__(self):
+        return None  # the instance found by __new__ is already complete
+
+    def __setstate__(self, state):
+        """Nothing to restore (see __getstate__)."""
+
+    def element_of(self, value):
+        """The element of this field with this value (what an element's pickle calls)."""
+        return self.element(value)
 
     def __init__(self, name, modulus):
+        if getattr(self, "modulus", None) == modulus:
+            return  # an existing instance, returned by __new__
         self.name = name
         self.modulus = modulus
         self.kernels = make_field_kernels(modulus)
