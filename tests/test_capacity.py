@@ -79,7 +79,8 @@ def test_deployment_plan_takes_the_guide_defaults():
     assert plan.compute_cost_per_month == 91 * 200 + 19 * 100
     assert plan.cost_per_month == plan.compute_cost_per_month + 4050
     assumptions = plan.assumptions()
-    assert assumptions["proof.rate_per_core"]["source"] == "measured: a test"
+    assert assumptions["proof.rate_per_core"]["source"] == \
+        "measured: end-to-end proofs (input JSON in, proof JSON out) per core, a test"
     assert assumptions["proof.peak_rate"]["source"].startswith("guide (")
     summary = plan.summary()
     assert {"proof_servers", "verification_servers", "cost_per_month_usd", "assumptions"} <= set(summary)
@@ -110,3 +111,20 @@ def test_comparison_with_the_guide():
     slow = {row["quantity"]: row for row in compare_with_guide(plan_deployment(0.5, 10.0, "slow"))}
     assert slow["proof servers"]["verdict"] == "above the guide's range"
     assert slow["verification rate per server (100% CPU)"]["verdict"] == "below the guide's range"
+
+
+def test_the_plan_counts_cpu_seconds_per_end_to_end_proof_with_the_witness_share():
+    # 0.1 s of witness + 0.4 s of prove = 0.5 CPU-seconds per end-to-end proof: 2 proofs/s per core;
+    # 1000 / (2 * 8 * 0.7) = 89.3 -> 90 + 1, as from the rate alone
+    plan = plan_deployment(1 / (0.1 + 0.4), 100.0, "a test", proof_witness_cpu_s=0.1)
+    assert plan.proof.cpu_s_per_operation == pytest.approx(0.5)
+    assert plan.proof.witness_share == pytest.approx(0.2) and plan.proof.servers == 91
+    summary = plan.summary()
+    assert summary["cpu_s_per_proof"] == pytest.approx(0.5) and summary["witness_cpu_s_per_proof"] == 0.1
+    assert summary["witness_share"] == pytest.approx(0.2)
+    assert "of which the witness 0.1 s (20%)" in summary["assumptions"]["proof.cpu_s_per_operation"]["source"]
+    assert plan.verification.witness_share is None
+    # the witness stage is part of the end-to-end CPU-seconds, never more than all of them
+    for witness in (0.5, 0.6, -0.1, True):
+        with pytest.raises(CapacityInputError):
+            plan_deployment(2.0, 100.0, "a test", proof_witness_cpu_s=witness)

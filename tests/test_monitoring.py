@@ -131,6 +131,11 @@ def test_measured_latencies_reject_the_invalid_proofs():
     run = measure_latencies(pattern, prove_runs=2, verify_runs=3, invalid_proofs=2)
     assert run["circuit_type"] == "structure_reference_k4"
     assert len(run["prove_s"]) == 2 and len(run["verify_s"]) == 3 and len(run["verify_invalid_s"]) == 2
+    # prove_s is end to end (input JSON in, proof JSON out): the witness stage, recorded apart, is in it
+    assert len(run["witness_s"]) == len(run["witness_cpu_s"]) == len(run["prove_stage_s"]) == 2
+    assert all(w > 0 for w in run["witness_cpu_s"]) and run["first_witness_s"] > 0
+    for total, witness, prove in zip(run["prove_s"], run["witness_s"], run["prove_stage_s"]):
+        assert witness > 0 and prove > 0 and total >= witness + prove
     alerts = evaluate_alerts(record_latencies({run["circuit_type"]: run}), {run["circuit_type"]: run})
     (spike,) = _by_name(alerts, "VerificationFailureSpike")
     assert spike["value"] == pytest.approx(2 / 5) and spike["fires"]

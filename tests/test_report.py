@@ -79,15 +79,19 @@ def test_the_summary_opens_with_the_slas_and_the_capacity_against_the_guide():
                "prove_p95_ms": 1200.0, "prove_pass": False, "verify_p99_ms": 4.0, "verify_pass": True}
     latency = latency_study.Result(
         {"runs": 20, "verify_runs": 100}, Run(**RUN), "production", 1000, 50, [100], [5],
-        [{"pattern": "membership", "variant": "hardened", "prove_ms": [1000.0, 1400.0]}], [sla_row], {})
+        [{"pattern": "membership", "variant": "hardened", "prove_ms": [1000.0, 1400.0], "witness_median_ms": 2.5,
+          "end_to_end_p95_ms": 1203.0}], [sla_row], {})
     capacity = throughput_study.Result(
         {}, Run(**{**RUN, "threads": None, "load_after": 1.0, "load_before": 1.0}), "membership", "hardened",
-        {"label": "membership/hardened/depth=20"}, [], {},
-        {"proof_servers": 120, "verification_servers": 12, "cost_per_month_usd": 30000,
-         "assumptions": {"peak_proofs_per_s": 1000}},
+        {"label": "membership/hardened/depth=20"},
+        [{"workers": 1, "proofs_per_s": 2.0, "proofs_per_cpu_s": 2.5, "witness_median_ms": 2.0,
+          "prove_median_ms": 398.0, "witness_share": 0.005, "core_share": 0.8}], {},
+        {"proof_servers": 120, "verification_servers": 12, "cost_per_month_usd": 30000, "cpu_s_per_proof": 0.4,
+         "witness_cpu_s_per_proof": 0.002, "witness_share": 0.005, "assumptions": {"peak_proofs_per_s": 1000}},
         {"proof_servers": [50, 100], "verification_servers": [10, 25], "cost_per_month_usd": 15000}, [], [], [])
     monitoring = monitoring_study.Result(
-        {}, Run(**RUN), {}, [{"name": "ProofLatencyHigh", "fires": True, "value": 1200, "threshold": 1000}], {}, "",
+        {}, Run(**RUN), {"membership_hardened_d20": {"prove_s": [0.4, 0.5], "witness_s": [0.002, 0.003]}},
+        [{"name": "ProofLatencyHigh", "fires": True, "value": 1200, "threshold": 1000}], {}, "",
         {})
     results = {
         "run": "20250101T000000Z", "quick": False,
@@ -99,7 +103,13 @@ def test_the_summary_opens_with_the_slas_and_the_capacity_against_the_guide():
     }
     summary = format_summary(results)
     answer = summary[summary.index("## The answer"):summary.index("## Constraint budgets")]
-    assert "| membership | hardened | depth=20 | 5,101 | 1200 | FAIL | 4.0 | PASS |" in answer
+    # witness time beside prove time; the SLA judged on the end-to-end P95, read from the bench row
+    assert "| membership | hardened | depth=20 | 5,101 | 2.5 | 1200 | 1203 | FAIL | 4.0 | PASS |" in answer
+    assert ("Latency, throughput, monitoring and capacity figures are measured end to end (input JSON in, proof "
+            "JSON out), with witness time as its own column beside prove time.") in summary
+    assert "The plan counts 0.4 CPU-seconds per end-to-end proof, of which the witness 0.002 s (0.5%)." in answer
+    assert "| 1 | 2.00 | 2.50 | 2.0 | 398 | 0.5% | 80% |" in answer
+    assert "membership_hardened_d20 2.5 of 450 ms" in summary
     assert "| proof servers | 120 | 50–100 | above the guide's range |" in answer
     assert "| verification servers | 12 | 10–25 | within the guide's range |" in answer
     assert "$30,000" in answer and "200% of the guide's estimate" in answer
@@ -109,6 +119,17 @@ def test_the_summary_opens_with_the_slas_and_the_capacity_against_the_guide():
     assert ("| latency | 500.0 **over budget** | 420 | 60.0 | 20.0 | 3.5 → 4.0 | load 4.0 above the 2 cores; "
             "CPU/wall 0.33 for 1 thread(s); membership/hardened prove spread 24% |") in times
     assert "| throughput-and-capacity | 500.0 **over budget** | 240 | 60.0 | 20.0 | 1.0 → 1.0 | - |" in times
+
+
+def test_latency_rows_without_end_to_end_figures_are_judged_on_the_prove_and_say_so():
+    sla_row = {"pattern": "membership", "variant": "hardened", "size": "depth=4", "constraints": 1000,
+               "prove_p95_ms": 90.0, "prove_pass": True, "verify_p99_ms": 4.0, "verify_pass": True}
+    latency = latency_study.Result({"runs": 3, "verify_runs": 10}, Run(**RUN), "small", 1000, 50, [100], [5],
+                                   [{"pattern": "membership", "variant": "hardened"}], [sla_row], {})
+    results = {"run": "r", "quick": True, "machine": {"cpu_model": "c", "cpu_count": 2, "git_commit": None},
+               "notebooks": {"latency": {"status": "ok", "seconds": 1.0}}, "results": {"latency": latency.to_json()}}
+    assert "| membership | hardened | depth=4 | 1,000 | n/a | 90 | n/a | PASS (prove only) | 4.0 | PASS |" \
+        in format_summary(results)
 
 
 @pytest.mark.slow

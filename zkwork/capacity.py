@@ -2,7 +2,10 @@
 they cost, and how that compares with the production-migration guide's plan.
 
 Pure arithmetic, no measurement. The rates that go in are measured elsewhere (see
-zkwork.bench.throughput); every figure of the guide lives in GUIDE_PLAN with the guide
+zkwork.bench.throughput): a proof server's rate is of END-TO-END proofs (input JSON in,
+proof JSON out: the witness and the Groth16 prove), so the plan counts the CPU-seconds of
+a whole request per proof, `cpu_s_per_operation`, and, given the witness stage's share
+(`witness_cpu_s`), shows it. Every figure of the guide lives in GUIDE_PLAN with the guide
 section it comes from, so a plan built here can always say which of its inputs were
 measured, which are the guide's and which are assumptions.
 
@@ -124,6 +127,9 @@ class CapacityPlan:
     servers: int
     cost_per_month: float
     peak_utilisation: float  # CPU fraction of every server at peak with all `servers` up
+    cpu_s_per_operation: float = None  # 1 / rate_per_core: CPU-seconds per end-to-end operation
+    witness_cpu_s: float = None  # of those, the witness stage's (proofs), when measured apart
+    witness_share: float = None  # witness_cpu_s / cpu_s_per_operation
     assumptions: dict = field(default_factory=dict)
 
     def as_dict(self):
@@ -132,17 +138,21 @@ class CapacityPlan:
 
 
 def plan_capacity(peak_rate, rate_per_core, cores_per_server, cpu_threshold=0.70, headroom=1,
-                  price_per_server_month=200.0, tier="servers", sources=None):
+                  price_per_server_month=200.0, tier="servers", sources=None, witness_cpu_s=None):
     """Servers for `peak_rate` operations/s at `rate_per_core` operations/s per core on
     servers of `cores_per_server` cores, each loaded to at most `cpu_threshold` at peak,
     plus `headroom` spare servers (N+headroom); cost at `price_per_server_month` USD.
+    For proofs, `rate_per_core` is of end-to-end proofs, 1 / their CPU-seconds;
+    `witness_cpu_s`, the witness stage's CPU-seconds per proof (part of those, so below
+    1 / rate_per_core), gives the plan its witness share.
 
     The default price, $200/month, is the guide's proof-server unit price (GUIDE_PLAN
     "proof_server_price_month"): an assumption, not a quote and not measured. `sources`
     maps input names to where each came from ("measured: ...", "guide: ...",
     "assumption: ..."); inputs it does not name are listed as "given by the caller".
     Raises CapacityInputError on a non-positive rate or core count, a threshold outside
-    (0, 1], a negative or non-integer headroom or a negative price."""
+    (0, 1], a negative or non-integer headroom, a negative price, or a witness_cpu_s
+    outside [0, 1 / rate_per_core)."""
     peak = _positive("peak_rate", peak_rate)
     per_core = _positive("rate_per_core", rate_per_core)
     if isinstance(cores_per_server, bool) or not isinstance(cores_per_server, int) or cores_per_server <= 0:
@@ -155,6 +165,11 @@ def plan_capacity(peak_rate, rate_per_core, cores_per_server, cpu_threshold=0.70
     if isinstance(price_per_server_month, bool) or not isinstance(price_per_server_month, (int, float)) \
             or price_per_server_month < 0:
         raise CapacityInputError(f"price_per_server_month must be a number >= 0, not {price_per_server_month!r}")
+    cpu_s = 1 / per_core
+    if witness_cpu_s is not None and (isinstance(witness_cpu_s, bool) or not isinstance(witness_cpu_s, (int, float))
+                                      or not 0 <= Fraction(str(witness_cpu_s)) < cpu_s):
+        raise CapacityInputError(f"witness_cpu_s is the witness stage's part of the {float(cpu_s):.4g} CPU-seconds "
+                                 f"per end-to-end operation, a number in [0, {float(cpu_s):.4g}), not {witness_cpu_s!r}")
 
     per_server = per_core * cores_per_server
     base = ceil(peak / (per_server * threshold))
@@ -168,12 +183,20 @@ def plan_capacity(peak_rate, rate_per_core, cores_per_server, cpu_threshold=0.70
         "value": f"N+{headroom}",
         "source": "assumption: servers = ceil(peak / (rate_per_core * cores * cpu_threshold)) + headroom spares",
     }
+    if witness_cpu_s is not None:
+        assumptions["cpu_s_per_operation"] = {
+            "value": float(cpu_s),
+            "source": f"1 / rate_per_core: CPU-seconds per end-to-end operation, of which the witness "
+                      f"{witness_cpu_s:.4g} s ({float(Fraction(str(witness_cpu_s)) / cpu_s):.0%})"}
     return CapacityPlan(
         tier=tier, peak_rate=peak_rate, rate_per_core=rate_per_core, cores_per_server=cores_per_server,
         cpu_threshold=cpu_threshold, headroom=headroom, price_per_server_month=price_per_server_month,
         rate_per_server=float(per_server), rate_per_server_at_threshold=float(per_server * threshold),
         base_servers=base, servers=servers, cost_per_month=float(servers * Fraction(str(price_per_server_month))),
-        peak_utilisation=float(peak / (per_server * servers)), assumptions=assumptions,
+        peak_utilisation=float(peak / (per_server * servers)), cpu_s_per_operation=float(cpu_s),
+        witness_cpu_s=witness_cpu_s,
+        witness_share=None if witness_cpu_s is None else float(Fraction(str(witness_cpu_s)) / cpu_s),
+        assumptions=assumptions,
     )
 
 
@@ -208,6 +231,9 @@ class DeploymentPlan:
         return {
             "proof_servers": self.proof.servers,
             "verification_servers": self.verification.servers,
+            "cpu_s_per_proof": self.proof.cpu_s_per_operation,
+            "witness_cpu_s_per_proof": self.proof.witness_cpu_s,
+            "witness_share": self.proof.witness_share,
             "compute_cost_per_month_usd": self.compute_cost_per_month,
             "cost_per_month_usd": self.cost_per_month,
             "proof": self.proof.as_dict(),
@@ -221,11 +247,13 @@ def _guide_source(name):
     return f"guide ({figure.section}): {figure.quote}"
 
 
-def plan_deployment(proof_rate_per_core, verification_rate_per_core, rate_source, *,
+def plan_deployment(proof_rate_per_core, verification_rate_per_core, rate_source, *, proof_witness_cpu_s=None,
                     proof_peak_rate=None, verification_peak_rate=None,
                     proof_cores=None, verification_cores=None, cpu_threshold=None, headroom=1,
                     proof_price_month=None, verification_price_month=None, other_costs_month=None):
-    """Plan both tiers from per-core rates (`rate_source` says where they were measured).
+    """Plan both tiers from per-core rates (`rate_source` says where they were measured):
+    end-to-end proofs (input JSON in, proof JSON out) and verifications per CPU-second;
+    `proof_witness_cpu_s`, the witness stage's CPU-seconds per proof, shows its share.
 
     Every input left as None takes the guide's figure (peak rates, server shapes, the 70%
     scale-up threshold, unit prices and the non-compute monthly costs) and is listed with
@@ -248,12 +276,13 @@ def plan_deployment(proof_rate_per_core, verification_rate_per_core, rate_source
         peak_v, peak_src = pick(peak, f"{tier}_peak_rate")
         cores_v, cores_src = pick(cores, f"{tier}_server_cores")
         price_v, price_src = pick(price, f"{tier}_server_price_month")
+        what = "end-to-end proofs (input JSON in, proof JSON out)" if tier == "proof" else "verifications"
         tiers[tier] = plan_capacity(
             peak_v, rate, cores_v, cpu_threshold=threshold, headroom=headroom, price_per_server_month=price_v,
-            tier=tier, sources={"peak_rate": peak_src, "rate_per_core": f"measured: {rate_source}",
-                                "cores_per_server": cores_src, "cpu_threshold": threshold_src,
-                                "headroom": "assumption: N+headroom spare servers",
-                                "price_per_server_month": price_src},
+            tier=tier, witness_cpu_s=proof_witness_cpu_s if tier == "proof" else None,
+            sources={"peak_rate": peak_src, "rate_per_core": f"measured: {what} per core, {rate_source}",
+                     "cores_per_server": cores_src, "cpu_threshold": threshold_src,
+                     "headroom": "assumption: N+headroom spare servers", "price_per_server_month": price_src},
         )
     if isinstance(other, bool) or not isinstance(other, (int, float)) or other < 0:
         raise CapacityInputError(f"other_costs_month must be a number >= 0, not {other!r}")
@@ -306,7 +335,7 @@ def compare_with_guide(plan):
     rows = []
     for quantity, value, guide_name in (
         ("proof servers", plan.proof.servers, "proof_servers"),
-        ("proof rate per server (100% CPU)", plan.proof.rate_per_server, "proof_rate_per_server"),
+        ("end-to-end proof rate per server (100% CPU)", plan.proof.rate_per_server, "proof_rate_per_server"),
         ("verification servers", plan.verification.servers, "verification_servers"),
         ("verification rate per server (100% CPU)", plan.verification.rate_per_server,
          "verification_rate_per_server"),

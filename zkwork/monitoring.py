@@ -3,8 +3,11 @@
 The guide ("Monitoring and Observability › Key Metrics") names the metrics, their labels
 and histogram buckets; "› Alerting Rules" names the alerts. This module
 
-  * measures prove and verify latencies of a pattern, including a few deliberately
-    invalid proofs that verification must reject (`measure_latencies`);
+  * measures end-to-end proof latencies of a pattern (what a proving server's
+    proof_generation_duration observes: input.json's text in, proof.json's and
+    public.json's texts out, the witness included and also timed apart) and verify
+    latencies, including a few deliberately invalid proofs that verification must reject
+    (`measure_latencies`);
   * records latencies into prometheus_client metrics of those names, labels and buckets,
     in a fresh CollectorRegistry (`record_latencies`), and writes the text exposition
     (`write_exposition`);
@@ -19,10 +22,13 @@ the bucket bounds are exactly the guide's. (Prometheus convention would be secon
 Counter named `proof_generation_rate` as `proof_generation_rate_total`.
 
 Latency input: a mapping circuit_type -> {"prove_s": [...], "verify_s": [...],
-"verify_invalid_s": [...], "prove_errors": int}, seconds as measured; "verify_s" are
+"verify_invalid_s": [...], "prove_errors": int}, seconds as measured; "prove_s" are
+end-to-end proof generations (measure_latencies records their witness stage apart as
+"witness_s", which the metrics do not observe on its own); "verify_s" are
 verifications that accepted a valid proof, "verify_invalid_s" those that rejected an
 invalid one. circuit_type is the pattern's Circom main name, e.g. membership_hardened_d20.
 """
+import json
 import math
 import time
 from dataclasses import dataclass
@@ -30,11 +36,15 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
+from zkwork.bench.throughput import end_to_end, input_text
 from zkwork.bench.timing import measure
 from zkwork.curve import G1Point
 from zkwork.field import R
-from zkwork.groth16 import prepare_verifying_key, prove, setup, verify
+from zkwork.groth16 import prepare_verifying_key, setup, verify
 from zkwork.groth16.keys import Proof
+from zkwork.groth16.snarkjs_json import proof_from_json, public_from_json
+from zkwork.prover import Prover
+from zkwork.r1cs.witness_program import WitnessProgram
 
 KEY_METRICS = "Monitoring and Observability › Key Metrics › Performance Metrics"
 ALERTING_RULES = "Monitoring and Observability › Alerting Rules"
@@ -43,23 +53,34 @@ VERIFICATION_BUCKETS_MS = (5, 10, 20, 50, 100)
 
 
 def measure_latencies(pattern, prove_runs=20, verify_runs=50, invalid_proofs=2, progress=None):
-    """Latencies of one pattern in seconds: `prove_runs` proofs and `verify_runs` accepted
-    verifications after one cold call and one warm-up each (zkwork.bench.timing.measure;
-    the cold calls are returned apart as first_prove_s / first_verify_s), and
-    `invalid_proofs` rejected verifications of tampered statements, alternately a proof
-    whose A is moved by the G1 generator and a valid proof against a public signal plus one.
-    Key generation and the witness are outside every timing. Raises AssertionError if a
-    tampered statement verifies (that would be a soundness bug, not a latency)."""
+    """Latencies of one pattern in seconds: `prove_runs` end-to-end proofs (input.json's
+    text in, proof.json's and public.json's texts out, zkwork.bench.throughput.end_to_end)
+    and `verify_runs` accepted verifications after one cold call and one warm-up each
+    (zkwork.bench.timing.measure; the cold calls are returned apart as first_prove_s,
+    first_witness_s and first_verify_s), and `invalid_proofs` rejected verifications of
+    tampered statements, alternately a proof whose A is moved by the G1 generator and a
+    valid proof against a public signal plus one. "prove_s" are end-to-end seconds,
+    "witness_s" (and "witness_cpu_s") their witness stage, "prove_stage_s" the rest.
+    Recording the witness program and key generation are outside every timing, as a
+    server does them once. Raises AssertionError if a tampered statement verifies (that
+    would be a soundness bug, not a latency)."""
     say = progress or (lambda message: None)
-    say(f"{pattern.label}: witness and key generation")
-    r1cs, witness = pattern.solve(pattern.sample_inputs())
-    pk = setup(r1cs)
-    pvk = prepare_verifying_key(pk.vk)
-    public = r1cs.public_signals(witness)
+    say(f"{pattern.label}: witness program and key generation")
+    program = WitnessProgram.record(pattern.circuit)
+    r1cs = program.r1cs
+    prover = Prover(program, setup(r1cs), label=pattern.label)
+    pvk = prepare_verifying_key(prover.pk.vk)
+    request = input_text(pattern)
 
-    say(f"{pattern.label}: prove x{prove_runs}")
-    proofs = []
-    prove_t = measure(lambda: proofs.append(prove(pk, witness)), runs=prove_runs)
+    say(f"{pattern.label}: end-to-end prove x{prove_runs}")
+    outputs = []
+    prove_t = measure(lambda: outputs.append(end_to_end(prover, request)), runs=prove_runs)
+    # measure's cold call first, then its warm-up, then the timed runs: the stages of the timed
+    # runs are the last prove_runs
+    stages = [stage for _, stage in outputs]
+    timed = stages[-len(prove_t.runs_s):]
+    proofs = [proof_from_json(json.loads(proof_text)) for (proof_text, _), _ in outputs]
+    public = public_from_json(json.loads(outputs[-1][0][1]))
     say(f"{pattern.label}: verify x{verify_runs}")
     accepted = []
     verify_t = measure(lambda: accepted.append(verify(pvk, public, proofs[-1])), runs=verify_runs)
@@ -80,6 +101,9 @@ def measure_latencies(pattern, prove_runs=20, verify_runs=50, invalid_proofs=2, 
     return {
         "circuit_type": pattern.main_name, "label": pattern.label, "constraints": r1cs.num_constraints,
         "prove_s": prove_t.runs_s, "first_prove_s": prove_t.first_call_s, "prove_cpu_s": prove_t.cpu_runs_s,
+        "witness_s": [stage["witness_s"] for stage in timed], "first_witness_s": stages[0]["witness_s"],
+        "witness_cpu_s": [stage["witness_cpu_s"] for stage in timed],
+        "prove_stage_s": [stage["prove_s"] for stage in timed],
         "verify_s": verify_t.runs_s, "first_verify_s": verify_t.first_call_s, "verify_cpu_s": verify_t.cpu_runs_s,
         "verify_invalid_s": invalid_s, "prove_errors": 0,
     }

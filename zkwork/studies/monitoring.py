@@ -1,6 +1,7 @@
 """The guide's Prometheus metrics and alert rules (the production-migration guide,
-"Monitoring and Observability") on latencies measured in this run: prove and verify times of
-each pattern, a few deliberately invalid proofs that verification must reject, recorded into
+"Monitoring and Observability") on latencies measured in this run: end-to-end proof times of
+each pattern (input JSON in, proof JSON out, as a proving server's histogram observes them;
+the witness stage also kept apart as `witness_s`) and verify times, a few deliberately invalid proofs that verification must reject, recorded into
 those metrics in a fresh registry (zkwork.monitoring), written as the text exposition a
 /metrics endpoint serves, and the alert rules evaluated as Prometheus would (quantiles by
 histogram_quantile over the guide's buckets, the exact percentile beside them). The rules'
@@ -49,7 +50,8 @@ class Params(StudyParams):
 
 @dataclass
 class Result(BaseResult):
-    """`latencies` per circuit_type (seconds, wall and CPU), the evaluated `alerts`, the rules
+    """`latencies` per circuit_type (seconds, wall and CPU; prove_s end to end, witness_s its
+    witness stage), the evaluated `alerts`, the rules
     `not_evaluated` and why, the exposition's path and the guide's buckets."""
 
     latencies: dict
@@ -59,8 +61,8 @@ class Result(BaseResult):
     buckets_ms: dict
 
     def spreads(self):
-        """stdev/mean of each circuit's proof times."""
-        return {f"{circuit} prove": spread(run["prove_s"]) for circuit, run in self.latencies.items()}
+        """stdev/mean of each circuit's end-to-end proof times."""
+        return {f"{circuit} end-to-end prove": spread(run["prove_s"]) for circuit, run in self.latencies.items()}
 
     def headline(self):
         """One line: how many rule evaluations fire."""
@@ -96,7 +98,7 @@ def figures(result):
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     for ax, keys, buckets, limit, title in (
-        (axes[0], ("prove_s",), PROOF_BUCKETS_MS, guide_value("proof_latency_p95_ms"), "proof generation (P95 SLA)"),
+        (axes[0], ("prove_s",), PROOF_BUCKETS_MS, guide_value("proof_latency_p95_ms"), "end-to-end proof generation (P95 SLA)"),
         (axes[1], ("verify_s", "verify_invalid_s"), VERIFICATION_BUCKETS_MS,
          guide_value("verification_latency_p99_ms"), "verification (P99 SLA)"),
     ):
