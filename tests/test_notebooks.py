@@ -50,10 +50,10 @@ def contract_latency(result):
     assert [(row["pattern"], row["variant"]) for row in result.rows] == [
         (name, variant) for name in SMALL["latency"]["patterns"] for variant in VARIANTS]
     for row in result.rows:
-        assert len(row["prove_ms"]) == 3 and len(row["verify_ms"]) == 10
-        assert row["prove_p95_ms"] > 0 and row["verify_p99_ms"] > 0
+        assert len(row["prove_ms"]) == len(row["end_to_end_ms"]) == 3 and len(row["verify_ms"]) == 10
+        assert row["prove_p95_ms"] > 0 and row["witness_median_ms"] > 0 and row["verify_p99_ms"] > 0
     assert result.prove_sla_ms == 1000 and result.verify_sla_ms == 50
-    assert all(isinstance(row["prove_pass"], bool) for row in result.sla_rows)
+    assert all(isinstance(row["end_to_end_pass"], bool) for row in result.sla_rows)
 
 
 def contract_throughput_and_capacity(result):

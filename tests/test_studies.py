@@ -26,21 +26,52 @@ def check_budgets(result):
 
 def check_latency(result):
     assert [(row["pattern"], row["variant"]) for row in result.rows] == [("membership", v) for v in VARIANTS]
-    assert all(len(row["prove_ms"]) == 3 and len(row["verify_ms"]) == 10 for row in result.rows)
+    assert all(len(row["prove_ms"]) == len(row["witness_ms"]) == len(row["end_to_end_ms"]) == 3
+               and len(row["verify_ms"]) == 10 for row in result.rows)
     assert (result.prove_sla_ms, result.verify_sla_ms) == (1000, 50)  # the guide's, via GUIDE_PLAN
-    assert all(isinstance(row["prove_pass"], bool) for row in result.sla_rows)
+    for row in result.sla_rows:
+        assert isinstance(row["end_to_end_pass"], bool) and isinstance(row["prove_pass"], bool)
+        assert 0 < row["witness_p50_ms"] < row["end_to_end_p50_ms"] and row["prove_p50_ms"] < row["end_to_end_p50_ms"]
+        assert "end to end" in row["witness"]
+    assert set(result.buckets) == {"end_to_end", "prove", "verify"}
+
+
+def test_the_latency_sla_judges_the_proof_end_to_end():
+    latency = STUDIES["latency"]
+    row = {"pattern": "membership", "variant": "hardened", "params": {"depth": 20}, "constraints": 5101,
+           "witness": latency.WITNESS["circuit"], "witness_ms": [300.0] * 20, "prove_ms": [800.0] * 20,
+           "end_to_end_ms": [1101.0] * 20, "verify_ms": [4.0] * 100}
+    entry = latency.sla_row(row, 1000, 50)
+    assert entry["prove_pass"] and not entry["end_to_end_pass"] and not latency.proof_pass(entry)
+    assert (entry["witness_p95_ms"], entry["end_to_end_p95_ms"]) == (300.0, 1101.0)
+    # a zkey row proves on circom's untimed witness: its verdict is the prove stage's
+    zkey = {key: value for key, value in row.items() if key not in ("witness_ms", "end_to_end_ms")}
+    entry = latency.sla_row({**zkey, "witness": latency.WITNESS["zkey"]}, 1000, 50)
+    assert "end_to_end_p95_ms" not in entry and latency.proof_pass(entry)
 
 
 def check_throughput(result):
     assert [row["workers"] for row in result.throughput] == [1]
     assert result.capacity["proof_servers"] > 0 and result.guide["proof_servers"] == [50, 100]
+    # every timed proof is end to end: the witness is computed (and timed) in every task
+    (row,) = result.throughput
+    assert row["witness_cpu_s"] > 0 and row["end_to_end_cpu_s"] >= row["prove_cpu_s"]
+    assert row["proofs_per_cpu_s"] == pytest.approx(row["proofs"] / row["end_to_end_cpu_s"])
+    assert row["end_to_end_median_ms"] >= row["prove_median_ms"] and row["witness_median_ms"] > 0
+    # the plan counts the CPU-seconds of an end-to-end proof, witness included
+    assert result.capacity["cpu_s_per_proof"] == pytest.approx(1 / row["proofs_per_cpu_s"])
+    assert result.capacity["witness_share"] == pytest.approx(row["witness_share"]) and row["witness_share"] > 0
+    assert "CPU-seconds per end-to-end proof" in result.headline()
 
 
 def check_monitoring(result):
     assert set(result.latencies) == {get_pattern(name, variant, **PATTERNS[name].small_params()).main_name
                                      for name in ("membership", "version") for variant in VARIANTS}
     assert all({"name", "fires", "value", "threshold"} <= set(alert) for alert in result.alerts)
-    assert all(len(run["prove_cpu_s"]) == len(run["prove_s"]) == 2 for run in result.latencies.values())
+    assert all(len(run["prove_cpu_s"]) == len(run["prove_s"]) == len(run["witness_s"]) == 2
+               for run in result.latencies.values())
+    # prove_s is end to end: it covers the witness stage recorded apart
+    assert all(0 < w < p for run in result.latencies.values() for w, p in zip(run["witness_s"], run["prove_s"]))
 
 
 def check_audit(result):
@@ -95,6 +126,7 @@ def test_a_study_runs_at_its_small_size_and_round_trips_through_json(name, small
     assert again.params == study.Params.small().to_json()
     figures = study.figures(again)
     assert figures and all(hasattr(figure, "savefig") for figure in figures.values())
+    assert name != "latency" or "latency-stages" in figures
     matplotlib.pyplot.close("all")
 
 

@@ -36,18 +36,21 @@ def arith(args):
 def groth16_arguments(parser):
     """The options of `zkwork bench groth16`."""
     parser.add_argument("--pattern", action="append", help="only this pattern (repeatable; default all five)")
+    parser.add_argument("--variant", action="append", choices=["reference", "hardened"],
+                        help="only this variant (repeatable; default reference and hardened)")
     parser.add_argument("--quick", action="store_true", help="small circuits and few runs, for a smoke test")
-    parser.add_argument("--prove-runs", type=int, default=20, help="timed proofs per circuit (default 20)")
+    parser.add_argument("--prove-runs", type=int, default=20,
+                        help="timed proofs per circuit, each end to end: input JSON in, proof JSON out (default 20)")
     parser.add_argument("--verify-runs", type=int, default=100, help="timed verifications per circuit (default 100)")
     parser.add_argument("--no-peers", action="store_true", help="skip snarkjs")
     _table_option(parser)
 
 
 def groth16(args):
-    """Setup, prove and verify of every pattern, against snarkjs."""
+    """Setup, end-to-end proofs (witness and prove) and verify of every pattern, against snarkjs."""
     from zkwork.bench.groth16 import bench_groth16, format_markdown
 
-    results = bench_groth16(patterns=args.pattern, quick=args.quick, prove_runs=args.prove_runs,
+    results = bench_groth16(patterns=args.pattern, variants=args.variant, quick=args.quick, prove_runs=args.prove_runs,
                             verify_runs=args.verify_runs, peer=not args.no_peers)
     _emit(args, results, format_markdown(results))
     return Exit.OK
