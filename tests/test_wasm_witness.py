@@ -2,18 +2,21 @@
 
 - for small pattern circuits compiled with the pinned circom2 (--O2 --wasm), the .wtns zkwork
   writes is `snarkjs wtns calculate`'s byte for byte, and its public part is the pattern's;
-- inputs are read as snarkjs reads them (strings, nested lists, values reduced mod r), and a
-  circuit of its own shows log() lines, a 2-D input array and a failing assert's message;
+- inputs are read as snarkjs reads them (strings, nested lists), values outside [0, r) refused
+  unless reduced mod r as snarkjs does (`reduce`, `wtns calculate --reduce`: snarkjs's bytes),
+  and a circuit of its own shows log() lines, a 2-D input array and a failing assert's message;
 - typed errors: unknown signal, wrong count, missing input, bad values, a failed assert, a
   path that is not a regular file, a module that is not circom's;
 - hand-written modules that loop or grow memory forever are stopped by the bounds;
-- fullprove (wasm witness, then zkwork's zkey prover) gives a proof `snarkjs groth16 verify`
-  accepts (slow: snarkjs's setup, as in test_zkey_prover).
+- fullprove (wasm witness, then zkwork's zkey prover; `zkwork groth16 fullprove` and the
+  function) gives a proof `snarkjs groth16 verify` accepts, and refuses an input >= r that
+  snarkjs would reduce (slow: snarkjs's setup, as in test_zkey_prover).
 """
 import importlib.util
 import json
 import logging
 import os
+import re
 import sys
 import time
 
@@ -21,6 +24,7 @@ import numpy as np
 import pytest
 from node_tools import ROOT, run_node_tool
 
+from zkwork.cli import main
 from zkwork.errors import (CircuitAssertionError, CircuitInputError, MissingExtraError, UnreadableFileError,
                            WitnessCalculationError, WitnessLimitError)
 from zkwork.field import R
@@ -51,6 +55,18 @@ template Toy() {
     c <== a * b[1][0];
 }
 component main = Toy();
+"""
+
+# Inputs and witness longer than the driver's buffer (2,047 values): three chunks each way.
+WIDE = """pragma circom 2.1.6;
+template Wide(n) {
+    signal input a[n];
+    signal output c;
+    var s = 0;
+    for (var i = 0; i < n; i++) { s += a[i]; }
+    c <== s + a[0] * a[n - 1];
+}
+component main = Wide(4100);
 """
 
 
@@ -113,6 +129,26 @@ def test_wtns_equals_snarkjs_byte_for_byte(compiled, name, tmp_path):
     assert calculate_witness(wasm, inputs) == witness  # ints straight from Python
 
 
+def test_wtns_calculate_reduce_is_snarkjs_reading(compiled, tmp_path, capsys):
+    name = "membership_hardened_d4"
+    wasm, inputs = compiled(name), pattern(name).sample_inputs()
+    elements = inputs["pathElements"]
+    outside = {**inputs, "challenge": inputs["challenge"] - R, "pathElements": [elements[0] + R, *elements[1:]]}
+    input_json = write_input(tmp_path / "input.json", outside)
+    run_node_tool("snarkjs", "wtns", "calculate", wasm, input_json, tmp_path / "snarkjs.wtns")
+    zkwork_wtns = tmp_path / "zkwork.wtns"
+    assert main(["wtns", "calculate", str(wasm), str(input_json), str(zkwork_wtns)]) == 2
+    assert "snarkjs would silently reduce it mod r" in capsys.readouterr().err and not zkwork_wtns.exists()
+    assert main(["wtns", "calculate", str(wasm), str(input_json), str(zkwork_wtns), "--reduce"]) == 0
+    assert zkwork_wtns.read_bytes() == (tmp_path / "snarkjs.wtns").read_bytes()
+
+
+def test_fullprove_help_says_inputs_above_r_are_refused(capsys):
+    assert main(["groth16", "fullprove", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "snarkjs silently reduces" in text and "zkwork refuses them" in text
+
+
 def test_calculator_reports_the_module(membership):
     assert membership.version[0] == 2 and membership.prime == R and membership.n32 == 8
     assert membership.witness_size == 1221 and membership.input_size == 12
@@ -133,14 +169,34 @@ def test_inputs_are_read_as_snarkjs_reads_them(membership):
         **inputs,
         "pid": str(inputs["pid"]),                     # a decimal string
         "salt": hex(inputs["salt"]),                   # a 0x-hex string
-        "challenge": inputs["challenge"] - R,          # negative: reduced to the same value
-        "pathElements": [[elements[0] + R, str(elements[1] - R)], elements[2:]],  # nested, flattened
+        "pathElements": [elements[:2], elements[2:]],  # nested, flattened
         "pathIndices": [float(bit) for bit in inputs["pathIndices"]],  # JSON's 1.0
     }
     assert membership.calculate(alike) == witness
     alike["pathIndices"] = np.array(inputs["pathIndices"], dtype=np.int64).tolist()[:2] + \
         [np.int64(bit) for bit in inputs["pathIndices"][2:]]  # numpy's integers
     assert membership.calculate(alike) == witness
+    reduced = {**alike, "challenge": inputs["challenge"] - R,  # negative: reduced to the same value
+               "pathElements": [[elements[0] + R, str(elements[1] - R)], elements[2:]]}
+    assert membership.calculate(reduced, reduce=True) == witness
+    assert calculate_witness(membership.path, reduced, reduce=True) == witness
+
+
+@pytest.mark.parametrize("name, value, named, message", [
+    ("pid", R, "pid", "is not below r.*to 0"),
+    ("pid", hex(R + 5), "pid", "is not below r.*to 5"),
+    ("pid", 2 ** 300, "pid", f"is not below r.*to {2 ** 300 % R}"),
+    ("pid", -1, "pid", f"is negative.*to {R - 1}"),
+    ("pid", " -1", "pid", f"is negative.*to {R - 1}"),
+    ("pathElements", [1, 2, R + 3, 4], "pathElements[2]", "is not below r.*to 3"),
+])
+def test_inputs_outside_the_field_are_refused(membership, name, value, named, message):
+    inputs = {**pattern("membership_hardened_d4").sample_inputs(), name: value}
+    with pytest.raises(CircuitInputError, match=rf"input '{re.escape(named)}' = .* {message}") as error:
+        membership.calculate(inputs)
+    assert "snarkjs would silently reduce it mod r" in str(error.value)
+    with pytest.raises(CircuitAssertionError):  # snarkjs's reading: the reduced value reaches the circuit
+        membership.calculate(inputs, reduce=True)
 
 
 @pytest.mark.parametrize("value", [True, None, "", "1.5", "12abc", 1.5, 2.0 ** 60, "1_000"])
@@ -186,6 +242,12 @@ def test_own_circuit_nested_arrays_log_and_assert(toy, caplog):
     assert lines == ["a is 3 b11 is 9"]
     with pytest.raises(CircuitAssertionError, match=r"Assert Failed\. Error in template Toy_\d+ line: 7"):
         quiet.calculate({"a": 7, "b": [[1, 2], [5, 9]]})
+
+
+def test_inputs_and_witness_longer_than_the_buffer(compiled):
+    values = [R - 1 - i for i in range(4100)]  # full-width values, all distinct
+    witness = WitnessCalculator(compiled("wide", WIDE)).calculate({"a": values})
+    assert witness == [1, (sum(values) + values[0] * values[-1]) % R, *values]
 
 
 def test_input_json_must_be_an_object(membership, tmp_path):
@@ -302,21 +364,31 @@ def test_fnv1a64():
 # -- fullprove: snarkjs verifies ------------------------------------------------------------
 
 @pytest.mark.slow
-def test_fullprove_is_accepted_by_snarkjs(tmp_path_factory, tmp_path):
+def test_fullprove_is_accepted_by_snarkjs(tmp_path_factory, tmp_path, capsys):
     from zkwork.bench.snarkjs_peer import CACHE_ENV, measure_snarkjs
 
     cache = os.environ.get(CACHE_ENV) or tmp_path_factory.mktemp("zkey_cache")
     name = "membership_hardened_d4"
     inputs = pattern(name).sample_inputs()
-    main = ROOT / "circuits" / "main" / f"{name}.circom"
-    paths = measure_snarkjs(main, inputs, runs=1, verify_runs=1, warmup=0, cache_dir=cache)["paths"]
+    main_file = ROOT / "circuits" / "main" / f"{name}.circom"
+    paths = measure_snarkjs(main_file, inputs, runs=1, verify_runs=1, warmup=0, cache_dir=cache)["paths"]
+    wasm, zkey = paths["wasm"], paths["zkey"]
     input_json = write_input(tmp_path / "input.json", inputs)
     proof, public = tmp_path / "proof.json", tmp_path / "public.json"
-    _, signals = fullprove(input_json, paths["wasm"], paths["zkey"], proof, public)
-    assert signals == pattern(name).expected_public(inputs)
+    assert main(["groth16", "fullprove", str(input_json), wasm, zkey, str(proof), str(public)]) == 0
+    assert json.loads(public.read_text()) == as_json(pattern(name).expected_public(inputs))
     result = run_node_tool("snarkjs", "groth16", "verify", paths["verification_key"], public, proof, check=False)
     assert result.returncode == 0 and "OK" in result.stdout, result.stdout + result.stderr
+    assert fullprove(input_json, wasm, zkey, proof, public)[1] == pattern(name).expected_public(inputs)
     bad = write_input(tmp_path / "bad.json", {**inputs, "root": inputs["root"] + 1})
     with pytest.raises(CircuitAssertionError):
-        fullprove(bad, paths["wasm"], paths["zkey"], tmp_path / "p2.json", tmp_path / "s2.json")
+        fullprove(bad, wasm, zkey, tmp_path / "p2.json", tmp_path / "s2.json")
     assert not (tmp_path / "p2.json").exists()
+    # snarkjs would prove the statement of challenge mod r; zkwork refuses the input
+    outside = write_input(tmp_path / "outside.json", {**inputs, "challenge": inputs["challenge"] + R})
+    capsys.readouterr()
+    assert main(["groth16", "fullprove", str(outside), wasm, zkey, str(tmp_path / "p3.json"),
+                 str(tmp_path / "s3.json")]) == 2
+    assert "input 'challenge'" in capsys.readouterr().err and not (tmp_path / "p3.json").exists()
+    with pytest.raises(CircuitInputError, match="input 'challenge'.*snarkjs would silently reduce"):
+        fullprove(outside, wasm, zkey, tmp_path / "p3.json", tmp_path / "s3.json")

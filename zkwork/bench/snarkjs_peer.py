@@ -1,8 +1,10 @@
-"""snarkjs as zkwork's benchmark peer: Groth16 prove/verify times of a Circom main file,
-measured in one Node process by tools/snarkjs_peer.mjs (zkey read once, curve built once).
+"""snarkjs as zkwork's benchmark peer: Groth16 witness, prove, fullProve and verify times of a
+Circom main file, measured in one Node process by tools/snarkjs_peer.mjs (.wasm and zkey
+read into memory once, curve built once).
 
     result = measure_snarkjs("circuits/main/membership_reference_d4.circom", inputs, runs=20)
     statistics.median(result["prove_ms"]), statistics.median(result["verify_ms"])
+    statistics.median(result["witness_ms"]), statistics.median(result["fullprove_ms"])
 
 The compiled circuit, the powers-of-tau file and the zkey are cached in `cache_dir`
 (default $ZKWORK_SNARKJS_CACHE, else ~/.cache/zkwork/snarkjs), keyed by a hash of the
@@ -64,18 +66,21 @@ def _json_input(value):
 
 def measure_snarkjs(main_file, inputs, runs=20, verify_runs=100, cache_dir=None, warmup=1, power=None,
                     export_dir=None):
-    """Time snarkjs's Groth16 prove (`runs` times) and verify (`verify_runs` times) of one
-    Circom main file after `warmup` untimed rounds.
+    """Time snarkjs's witness, Groth16 prove and fullProve (`runs` times each) and verify
+    (`verify_runs` times) of one Circom main file after `warmup` untimed rounds.
 
     inputs      {signal name: int or (nested) list of ints}, the circuit's input JSON
     power       ptau power (default: the circuit's domain, the smallest it fits in; a larger
                 one only changes the ptau, not the zkey's size or the prover's work)
     export_dir  where the last proof.json / public.json go (default: the circuit's cache dir)
 
-    Returns the harness's report: `prove_ms` and `verify_ms` (every run), `constraints`,
-    `wires`, `public`, `domain_power`, `ptau_power`, `zkey_bytes`, `witness_ms`, `setup_s`
+    Returns the harness's report: `witness_ms` (wtns.calculate, input JSON to .wtns in
+    memory), `prove_ms` (of one witness), `fullprove_ms` (groth16.fullProve, input JSON to
+    proof: witness and prove) and `verify_ms`, each a list of every run's milliseconds;
+    `constraints`, `wires`, `public`, `domain_power`, `ptau_power`, `zkey_bytes`, `setup_s`
     (seconds of the uncached steps; `setup_steps_s` per step), `snarkjs`, `node`, `cpus` and
-    `paths` (cache, circuit_dir, r1cs, wasm, ptau, zkey, verification_key, proof, public).
+    `paths` (cache, circuit_dir, r1cs, wasm, ptau, zkey, verification_key, proof, public;
+    the proof is the last fullProve's).
     Progress and errors of the harness go to stderr; a failed run raises SnarkjsPeerError."""
     payload = json.dumps({name: _json_input(value) for name, value in inputs.items()})
     node = _check_tools()

@@ -1,11 +1,17 @@
 """`zkwork groth16 fullprove input.json circuit.wasm circuit.zkey proof.json public.json`
-(snarkjs's verb and argument order): witness and proof in one step."""
+(snarkjs's verb and argument order): witness and proof in one step.
+
+Inputs must be field elements, integers in [0, r): a negative input or one >= r is refused
+(exit status 2, naming the input). snarkjs silently reduces such inputs mod r and proves the
+reduced statement; zkwork refuses them, since an input that is not what the circuit will see
+is a mistake a proof should not hide."""
 from zkwork.commands.common import Exit, add_output_options, emit
 
 
 def arguments(parser):
     """The options of `zkwork groth16 fullprove`."""
-    parser.add_argument("input", help="input.json: the inputs, named as the circuit's signals")
+    parser.add_argument("input", help="input.json: the inputs, named as the circuit's signals, each in [0, r) "
+                                      "(snarkjs silently reduces inputs >= r; zkwork refuses them)")
     parser.add_argument("wasm", help="the circuit's witness calculator (circom --wasm: NAME_js/NAME.wasm)")
     parser.add_argument("zkey", help="the circuit's .zkey (after at least one phase-2 contribution)")
     parser.add_argument("proof", help="where to write proof.json")

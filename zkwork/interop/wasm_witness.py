@@ -22,19 +22,33 @@ when the last input is set), getWitnessSize, getWitness(i) (witness value i into
 memory), getMessageChar (the next character of the pending message, 0 at its end).
 An input is named by the FNV-1a 64-bit hash of its name, split into its high and low 32 bits.
 
+Speed. A call from Python into wasmtime costs 10-40 us (wasmtime-py checks and converts every
+argument), and the protocol above takes n32 + 1 calls per input value and n32 + 1 (or, reading
+the shared memory at getSharedRWMemoryStart, 2) per witness value: 110 ms of
+membership_hardened_d20's witness (5,125 wires), nearly all of it. So the loops run inside
+wasm: a small module of zkwork's own (DRIVER_WAT), instantiated in the same store and linked
+to the circuit's exports, copies input values from its own memory into the shared memory and
+sets them, and copies witness values out the same way; Python writes and reads that memory
+in one slice per chunk. The circuit's module never sees the driver's memory (it is not
+exported to it), so the driver's buffer adds nothing the circuit can reach. d20's witness
+then takes about 7 ms (median of 20 warm runs on a quiet 2-core machine; 110 ms before), of
+which 5.9 ms is the circuit's own code.
+
 Inputs are snarkjs's: a dict from signal name to a number or nested lists of numbers, flattened
 in order (row-major); a dict value names a bus's fields ("a.b", "a[0].b"). A number is an int,
 a decimal string with an optional sign, a 0x-hex string, or an integral float below 2^53
-(JSON's "1e3"). Every value is reduced mod r as snarkjs does (BigInt(x) % p, made
-non-negative), so -1 is r - 1 and r + 5 is 5. Unlike snarkjs, booleans, null and the empty
-string (which JavaScript's BigInt reads as 1 and 0) are refused, and a JSON integer keeps all
-its digits (JavaScript rounds one above 2^53 to a float before snarkjs sees it).
+(JSON's "1e3"). By default a value must be a field element, an integer in [0, r):
+CircuitInputError names a negative one or one >= r. snarkjs instead reduces every value mod r
+(BigInt(x) % p, made non-negative), so -1 is r - 1 and r + 5 is 5; `reduce=True` reads inputs
+so, for byte-for-byte `wtns calculate` compatibility. Unlike snarkjs, booleans, null and the
+empty string (which JavaScript's BigInt reads as 1 and 0) are refused, and a JSON integer keeps
+all its digits (JavaScript rounds one above 2^53 to a float before snarkjs sees it).
 
 The .wasm is untrusted input: it is read as a regular file of at most MAX_WASM_BYTES, must
 import nothing but the four functions above, and each calculation runs in a fresh wasmtime
 Store with a memory limit and a time limit (epoch interruption), so a module that loops or
 grows its memory forever is stopped with WitnessLimitError; the witness size it claims is
-bounded too, before anything of that size is read.
+bounded too, before anything of that size is read, and every witness value is checked < r.
 """
 import contextlib
 import logging
@@ -62,7 +76,7 @@ MAX_WASM_BYTES = 256 << 20
 # 2 GiB of linear memory (of wasm32's 4 GiB) holds the signals of circuits far beyond what a
 # BN254 powers-of-tau file of 2^28 constraints can prove.
 DEFAULT_MEMORY_LIMIT = 2 << 30
-# Seconds of one calculation, including reading the witness out (d20: about 0.2 s).
+# Seconds of one calculation, including reading the witness out (d20: about 7 ms).
 DEFAULT_TIMEOUT = 300.0
 # The most witness values a calculator may claim (checked before the values are read; the
 # time limit applies too): 2^28, 8 GiB of values, past what the largest BN254 ptau (2^28
@@ -72,6 +86,60 @@ WASM_MAGIC = b"\0asm"
 MAX_MESSAGE_CHARS = 1 << 16  # of one error or log message, so a module cannot stream one forever
 # circom's modules have one table (for indirect calls), of one entry per function.
 _TABLES, _TABLE_ELEMENTS = 4, 1 << 20
+# BN254's r takes 8 words of 32 bits: zkwork runs witness calculators over r only.
+N32 = 8
+N8 = 4 * N32
+# The driver's memory: the shared memory's words (a value to log) at 0, then the exchange
+# buffer of input or witness values. One 64 KiB page holds 2,047 values, so d20's witness
+# comes out in 3 driver calls; 16 pages take 1, and reading the witness measured 0.79 ms
+# against 0.76 (medians of 40, interleaved): an extra call and slice cost ~15 us. One page
+# keeps the driver far below any memory limit a circom module can start under.
+_DRIVER_PAGES = 1
+_DATA = N8
+_CHUNK = (_DRIVER_PAGES * 65536 - _DATA) // N8
+
+# zkwork's own module, linked to the circuit's instance in the same store: the loops of the
+# protocol in wasm, so that Python makes one call per chunk of values instead of 9 per value.
+DRIVER_WAT = f"""(module
+  (import "circom" "writeSharedRWMemory" (func $write (param i32 i32)))
+  (import "circom" "readSharedRWMemory" (func $read (param i32) (result i32)))
+  (import "circom" "setInputSignal" (func $set (param i32 i32 i32)))
+  (import "circom" "getWitness" (func $get (param i32)))
+  (memory (export "buffer") {_DRIVER_PAGES})
+  ;; the shared memory's {N32} words to the buffer at $at
+  (func $readShared (export "readShared") (param $at i32)
+    (local $j i32)
+    (block $done (loop $words
+      (br_if $done (i32.ge_u (local.get $j) (i32.const {N32})))
+      (i32.store (i32.add (local.get $at) (i32.shl (local.get $j) (i32.const 2))) (call $read (local.get $j)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $words))))
+  ;; elements $first .. $first + $count - 1 of the input ($high, $low), from the buffer at {_DATA}
+  (func (export "setInputs") (param $high i32) (param $low i32) (param $first i32) (param $count i32)
+    (local $k i32) (local $j i32) (local $at i32)
+    (local.set $at (i32.const {_DATA}))
+    (block $done (loop $values
+      (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
+      (local.set $j (i32.const 0))
+      (block $written (loop $words
+        (br_if $written (i32.ge_u (local.get $j) (i32.const {N32})))
+        (call $write (local.get $j) (i32.load (local.get $at)))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $words)))
+      (call $set (local.get $high) (local.get $low) (i32.add (local.get $first) (local.get $k)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $values))))
+  ;; witness values $first .. $first + $count - 1 to the buffer at {_DATA}
+  (func (export "getWitnesses") (param $first i32) (param $count i32)
+    (local $k i32)
+    (block $done (loop $values
+      (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
+      (call $get (i32.add (local.get $first) (local.get $k)))
+      (call $readShared (i32.add (i32.const {_DATA}) (i32.mul (local.get $k) (i32.const {N8}))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $values)))))
+"""
 
 EXCEPTIONS = {
     1: "Signal not found.",
@@ -105,9 +173,6 @@ EXPORTS = {
     "getWitness": (("i32",), ()),
     "getMessageChar": ((), ("i32",)),
 }
-# Not used by circom's JS, but exported by circom 2: where the shared memory sits in `memory`,
-# so a witness value is read in one call instead of n32.
-FAST_EXPORTS = {"getSharedRWMemoryStart": ((), ("i32",))}
 
 FNV_OFFSET, FNV_PRIME, MASK64, MASK32 = 0xCBF29CE484222325, 0x100000001B3, (1 << 64) - 1, (1 << 32) - 1
 _DECIMAL = re.compile(r"[+-]?[0-9]+")
@@ -133,23 +198,34 @@ def _i32(value):
     return value - (1 << 32) if value >> 31 else value
 
 
-def input_value(value, name, prime=R):
-    """One input value as snarkjs reads it, reduced into [0, prime) (see the module docstring)."""
+def _integer(value, name):
+    """The integer an input value denotes (see the module docstring), not yet reduced."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):  # numpy's integers too
-        return int(value) % prime
+        return int(value)
     if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT_FLOAT:
-        return int(value) % prime
+        return int(value)
     if isinstance(value, str):
         text = value.strip()
         try:
             if _DECIMAL.fullmatch(text):
-                return int(text, 10) % prime
+                return int(text, 10)
             if _HEX.fullmatch(text):
-                return int(text, 16) % prime
+                return int(text, 16)
         except ValueError as reason:  # more digits than Python's int() reads
             raise CircuitInputError(f"input {name!r}: {reason}") from reason
     raise CircuitInputError(f"input {name!r} = {value!r:.80} is not an integer (an int, a decimal string or a "
                             "0x-hex string)")
+
+
+def input_value(value, name, prime=R, reduce=False):
+    """One input value as an element of [0, prime): with `reduce`, reduced mod prime as snarkjs
+    does; else CircuitInputError for a value outside [0, prime) (see the module docstring)."""
+    number = _integer(value, name)
+    if reduce or 0 <= number < prime:
+        return number % prime
+    where = "negative" if number < 0 else "not below r, the field's modulus"
+    raise CircuitInputError(f"input {name!r} = {str(number):.80} is {where}: inputs must be field elements "
+                            f"in [0, r) (snarkjs would silently reduce it mod r, to {number % prime})")
 
 
 def _leaves(value):
@@ -161,9 +237,10 @@ def _leaves(value):
         yield from _leaves(item)
 
 
-def flatten_inputs(inputs, prime=R, prefix=""):
-    """[(signal name, [values mod prime])] of a snarkjs input dict: lists flattened in order,
-    bus fields named "a.b" and "a[i].b" (snarkjs's qualify_input)."""
+def flatten_inputs(inputs, prime=R, prefix="", reduce=False):
+    """[(signal name, [values in [0, prime)])] of a snarkjs input dict: lists flattened in
+    order, bus fields named "a.b" and "a[i].b" (snarkjs's qualify_input); values read by
+    input_value(..., reduce)."""
     if not isinstance(inputs, dict):
         raise CircuitInputError(f"inputs{' of ' + prefix if prefix else ''}: expected an object of named signals, "
                                 f"got {type(inputs).__name__}")
@@ -175,18 +252,19 @@ def flatten_inputs(inputs, prime=R, prefix=""):
         if buses and buses != len(leaves):
             raise CircuitInputError(f"input {name!r}: mixes objects and numbers")
         if buses:
-            flat += _flatten_bus_list(value, name, prime)
+            flat += _flatten_bus_list(value, name, prime, reduce)
         else:
-            flat.append((name, [input_value(leaf, f"{name}[{i}]" if isinstance(value, list) else name, prime)
+            flat.append((name, [input_value(leaf, f"{name}[{i}]" if isinstance(value, list) else name, prime, reduce)
                                 for i, leaf in enumerate(leaves)]))
     return flat
 
 
-def _flatten_bus_list(value, name, prime):
+def _flatten_bus_list(value, name, prime, reduce):
     """The signals of a bus or (nested) list of buses named `name`."""
     if isinstance(value, dict):
-        return flatten_inputs(value, prime, name)
-    return [signal for i, item in enumerate(value) for signal in _flatten_bus_list(item, f"{name}[{i}]", prime)]
+        return flatten_inputs(value, prime, name, reduce)
+    return [signal for i, item in enumerate(value)
+            for signal in _flatten_bus_list(item, f"{name}[{i}]", prime, reduce)]
 
 
 class WitnessCalculator:
@@ -216,11 +294,11 @@ class WitnessCalculator:
         except wasmtime.WasmtimeError as reason:
             raise WitnessCalculationError(f"{self.path}: not a WebAssembly module: {reason}") from reason
         self._check_interface()
+        self._driver = wasmtime.Module(self._engine, DRIVER_WAT)
         # One run at a time: the time limit is the engine's epoch, which every store shares.
         self._lock = threading.Lock()
         with self._run() as run:
-            self.version = run.version
-            self.n32, self.prime = run.n32, run.prime
+            self._check_field(run)
             self.input_size, self.witness_size = run.call("getInputSize"), run.call("getWitnessSize")
 
     def _check_interface(self):
@@ -242,17 +320,44 @@ class WitnessCalculator:
             raise WitnessLimitError(f"{self.path}: the module asks for {memory.limits.min * 65536} bytes of memory "
                                     f"at start, more than its memory limit of {self.memory_limit}")
 
+    def _check_field(self, run):
+        """Refuse a module of another circom version or field than circom 2 over BN254's r.
+        Checked once: every later instance runs the same code from the same state."""
+        version = tuple(run.call(name) if name in run.exports else 0
+                        for name in ("getVersion", "getMinorVersion", "getPatchVersion"))
+        if version[0] != 2:
+            raise WitnessCalculationError(f"{self.path}: a circom {version[0]} witness calculator; "
+                                          "zkwork runs those of circom 2")
+        n32 = run.call("getFieldNumLen32")
+        if n32 != N32:
+            raise WitnessCalculationError(f"{self.path}: field elements of {n32} 32-bit words; BN254's r takes "
+                                          f"{N32} (compile with circom --prime bn128)")
+        run.call("getRawPrime")
+        prime = int.from_bytes(run.read_shared(), "little")
+        if prime != R:
+            raise WitnessCalculationError(f"{self.path}: a witness calculator over the prime {prime}, "
+                                          "not BN254's scalar field r (compile with circom --prime bn128)")
+        self.version, self.n32, self.prime = version, n32, prime
+
     @contextlib.contextmanager
     def _run(self):
         """A fresh instance in its own bounded store, as a _Run; wasmtime's traps and errors
-        become typed errors."""
+        become typed errors.
+
+        Fresh per calculation, for isolation: nothing of one calculation (private inputs, or
+        the half-done state a failed assert leaves) can reach the next, whatever the module
+        does. Measured on d20 (medians of 100): the store and both instances 0.2 ms, the timer
+        thread 0.08 ms, and the first touch of the fresh linear memory 0.6 ms more circuit time
+        than a reused instance (5.9 against 5.3 ms) -- about 1 ms of a 7 ms witness, paid for
+        isolation. The timer is a thread per run rather than a long-lived ticker because that
+        0.08 ms is 1% of the run and a ticker would wake forever between calculations."""
         wasmtime = self._wasmtime
         with self._lock:
             store = wasmtime.Store(self._engine)
             timer = threading.Timer(self.timeout, self._engine.increment_epoch)
             try:
-                store.set_limits(memory_size=self.memory_limit, table_elements=_TABLE_ELEMENTS, instances=1,
-                                 tables=_TABLES, memories=1)
+                store.set_limits(memory_size=self.memory_limit, table_elements=_TABLE_ELEMENTS, instances=2,
+                                 tables=_TABLES, memories=2)
                 store.set_epoch_deadline(1)
                 timer.daemon = True
                 timer.start()
@@ -267,28 +372,30 @@ class WitnessCalculator:
                 timer.cancel()
                 store.close()
 
-    def calculate_limbs(self, inputs, sanity_check=False):
-        """The witness for `inputs` (see the module docstring) as an (n, 4) uint64 array of
+    def calculate_limbs(self, inputs, sanity_check=False, reduce=False):
+        """The witness for `inputs` (see the module docstring; `reduce` reads values mod r as
+        snarkjs does instead of refusing those outside [0, r)) as an (n, 4) uint64 array of
         plain little-endian limbs, snarkjs's .wtns values."""
-        signals = flatten_inputs(inputs, self.prime)
+        signals = flatten_inputs(inputs, self.prime, reduce=reduce)
         with self._run() as run:
             run.set_inputs(signals, sanity_check)
             return run.witness()
 
-    def calculate(self, inputs, sanity_check=False):
+    def calculate(self, inputs, sanity_check=False, reduce=False):
         """The witness for `inputs` as a list of ints in [0, r): 1, the outputs, the public
         inputs, then the rest (circom's order)."""
-        return array_to_ints(self.calculate_limbs(inputs, sanity_check))
+        return array_to_ints(self.calculate_limbs(inputs, sanity_check, reduce))
 
-    def calculate_wtns(self, inputs, wtns_path, sanity_check=False):
+    def calculate_wtns(self, inputs, wtns_path, sanity_check=False, reduce=False):
         """Write the witness for `inputs` as a .wtns file (snarkjs's bytes); returns the witness."""
-        witness = self.calculate(inputs, sanity_check)
+        witness = self.calculate(inputs, sanity_check, reduce)
         write_wtns(witness, wtns_path)
         return witness
 
 
 class _Run:
-    """One instance of the module in its own store: the host side of circom's runtime."""
+    """One instance of the module, and one of the driver linked to it, in their own store:
+    the host side of circom's runtime."""
 
     def __init__(self, calculator, store):
         wasmtime = calculator._wasmtime
@@ -298,50 +405,21 @@ class _Run:
                  "writeBufferMessage": self._log_message, "showSharedRWMemory": self._log_value}
         module = calculator._module
         imports = [wasmtime.Func(store, item.type, hosts[item.name]) for item in module.imports]
-        instance = wasmtime.Instance(store, module, imports)
-        self.exports = instance.exports(store)
-        self.version = tuple(self.call(name) if name in self.exports else 0
-                             for name in ("getVersion", "getMinorVersion", "getPatchVersion"))
-        if self.version[0] != 2:
-            raise WitnessCalculationError(f"{calculator.path}: a circom {self.version[0]} witness calculator; "
-                                          "zkwork runs those of circom 2")
-        self.n32 = self.call("getFieldNumLen32")
-        if not 0 < self.n32 <= 64:
-            raise WitnessCalculationError(f"{calculator.path}: field elements of {self.n32} words")
-        self.read_shared = self._shared_reader()
-        self.call("getRawPrime")
-        self.prime = int.from_bytes(self.read_shared(), "little")
-        if self.prime != R:
-            raise WitnessCalculationError(f"{calculator.path}: a witness calculator over the prime {self.prime}, "
-                                          "not BN254's scalar field r (compile with circom --prime bn128)")
+        self.exports = wasmtime.Instance(store, module, imports).exports(store)
+        linked = [self.exports[item.name] for item in calculator._driver.imports]
+        driver = wasmtime.Instance(store, calculator._driver, linked).exports(store)
+        self.buffer = driver["buffer"]
+        self._read_shared, self._set_inputs, self._get_witnesses = (
+            driver[name] for name in ("readShared", "setInputs", "getWitnesses"))
 
     def call(self, name, *args):
-        """Call the export `name`."""
+        """Call the circuit's export `name`."""
         return self.exports[name](self.store, *args)
 
-    def _shared_reader(self):
-        """A function giving the shared memory's n32 words as bytes: one read of `memory` at
-        getSharedRWMemoryStart where the module exports both, else n32 readSharedRWMemory calls."""
-        n8 = 4 * self.n32
-
-        def words():
-            return b"".join((self.call("readSharedRWMemory", j) & MASK32).to_bytes(4, "little") for j in range(self.n32))
-
-        memory = self.exports["memory"] if "memory" in self.exports else None
-        start_type = FAST_EXPORTS["getSharedRWMemoryStart"]
-        start_func = self.exports["getSharedRWMemoryStart"] if "getSharedRWMemoryStart" in self.exports else None
-        if not isinstance(memory, self.calculator._wasmtime.Memory) or start_func is None \
-                or _signature(start_func.type(self.store)) != start_type:
-            return words
-        start = self.call("getSharedRWMemoryStart") & MASK32
-        if start + n8 > memory.data_len(self.store):
-            return words
-
-        def fast():
-            return memory.read(self.store, start, start + n8)
-
-        self.call("getRawPrime")  # both ways must agree on a value before the fast one is trusted
-        return fast if fast() == words() else words
+    def read_shared(self):
+        """The shared memory's N32 words, as bytes (little-endian)."""
+        self._read_shared(self.store, 0)
+        return self.buffer.read(self.store, 0, N8)
 
     def _message(self):
         """The pending message, read with getMessageChar (JavaScript's String.fromCharCode)."""
@@ -380,7 +458,7 @@ class _Run:
     def set_inputs(self, signals, sanity_check):
         """init, then every input value through the shared memory (the circuit runs when the
         last is set); CircuitInputError for an unknown name, a wrong count or a missing input."""
-        path, n8 = self.calculator.path, 4 * self.n32
+        path = self.calculator.path
         self.call("init", 1 if sanity_check else 0)
         count = 0
         for name, values in signals:
@@ -391,12 +469,11 @@ class _Run:
                 raise CircuitInputError(f"{path}: the circuit has no input signal {name!r}")
             if len(values) != size:
                 raise CircuitInputError(f"{path}: input signal {name!r} takes {size} value(s), given {len(values)}")
-            for i, value in enumerate(values):
-                data = value.to_bytes(n8, "little")
-                for j in range(self.n32):
-                    self.call("writeSharedRWMemory", j, _i32(int.from_bytes(data[4 * j:4 * j + 4], "little")))
-                self.call("setInputSignal", high, low, i)
-                count += 1
+            for first in range(0, size, _CHUNK):
+                chunk = values[first:first + _CHUNK]
+                self.buffer.write(self.store, b"".join(value.to_bytes(N8, "little") for value in chunk), _DATA)
+                self._set_inputs(self.store, high, low, first, len(chunk))
+            count += size
         expected = self.call("getInputSize")
         if count < expected:
             raise CircuitInputError(f"{path}: {count} input value(s) given, the circuit takes {expected}: "
@@ -408,12 +485,14 @@ class _Run:
         size = self.call("getWitnessSize")
         if not 0 < size <= MAX_WITNESS_SIZE:
             raise WitnessCalculationError(f"{path}: a witness size of {size}, outside 1 .. {MAX_WITNESS_SIZE}")
+        # Grown chunk by chunk rather than allocated at the claimed size: memory follows the
+        # values the module actually produces, within its time limit.
         data = bytearray()
-        get = self.exports["getWitness"]
-        for i in range(size):
-            get(self.store, i)
-            data += self.read_shared()
-        limbs = np.frombuffer(bytes(data), dtype="<u8").reshape(size, 4).astype(np.uint64)
+        for first in range(0, size, _CHUNK):
+            count = min(_CHUNK, size - first)
+            self._get_witnesses(self.store, first, count)
+            data += self.buffer.read(self.store, _DATA, _DATA + count * N8)
+        limbs = np.frombuffer(data, dtype="<u8").reshape(size, 4).astype(np.uint64, copy=False)
         below = _below_r(limbs)
         if not below.all():
             raise WitnessCalculationError(f"{path}: witness value {int(np.argmin(below))} is not below r")
@@ -440,10 +519,11 @@ def _format(signature):
     return f"({', '.join(params)}) -> ({', '.join(results)})"
 
 
-def calculate_witness(wasm_path, inputs, **bounds):
+def calculate_witness(wasm_path, inputs, reduce=False, **bounds):
     """The witness (ints in [0, r)) that circom's witness calculator `wasm_path` computes for
-    `inputs`; `bounds` are WitnessCalculator's (timeout, memory_limit, max_wasm_bytes)."""
-    return WitnessCalculator(wasm_path, **bounds).calculate(inputs)
+    `inputs` (`reduce`: read them mod r as snarkjs does); `bounds` are WitnessCalculator's
+    (timeout, memory_limit, max_wasm_bytes)."""
+    return WitnessCalculator(wasm_path, **bounds).calculate(inputs, reduce=reduce)
 
 
 def read_inputs(input_json_path):
@@ -454,7 +534,9 @@ def read_inputs(input_json_path):
     return inputs
 
 
-def calculate_wtns(wasm_path, input_json_path, wtns_path, **bounds):
+def calculate_wtns(wasm_path, input_json_path, wtns_path, reduce=False, **bounds):
     """snarkjs's `wtns calculate`: the witness of the inputs in `input_json_path` by the
-    circuit's .wasm, written to `wtns_path`; returns the witness (ints)."""
-    return WitnessCalculator(wasm_path, **bounds).calculate_wtns(read_inputs(input_json_path), wtns_path)
+    circuit's .wasm, written to `wtns_path`; returns the witness (ints). Inputs outside [0, r)
+    are refused unless `reduce` (snarkjs's reading: mod r)."""
+    return WitnessCalculator(wasm_path, **bounds).calculate_wtns(read_inputs(input_json_path), wtns_path,
+                                                                 reduce=reduce)
