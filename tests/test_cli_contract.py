@@ -62,8 +62,9 @@ def test_every_command_with_a_result_takes_json():
         " ".join(words) for words, parser in _parsers(build_parser())
         if parser.get_default("run") is not None and "json" not in {a.dest for a in parser._actions}
     ]
-    # these only write the file they are asked to write (`input` prints JSON as it is)
-    assert sorted(without) == ["ceremony export-ptau", "export verificationkey", "input",
+    # these only write the file they are asked to write (`input` prints JSON as it is);
+    # `serve` has no result, it answers HTTP until SIGTERM
+    assert sorted(without) == ["ceremony export-ptau", "export verificationkey", "input", "serve",
                                "zkey export verificationkey"]
 
 

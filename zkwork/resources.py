@@ -34,6 +34,7 @@ EXTRAS = {
     "throughput": ("dask", "distributed"),
     "monitoring": ("prometheus_client",),
     "wasm": ("wasmtime",),
+    "service": ("starlette", "uvicorn", "httpx", "prometheus_client"),
     "report": ("papermill", "nbconvert", "ipykernel", "jupyterlab", "matplotlib",
                "dask", "distributed", "prometheus_client"),
 }

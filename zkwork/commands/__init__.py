@@ -56,6 +56,7 @@ COMMANDS = (
         ("export-ptau", "phase 1 as a snarkjs .ptau, with its contributions", ()),
         ("verify-ptau", "check a snarkjs .ptau: exit 0 valid, 1 rejected, 2 malformed", (("powersoftau", "verify"),)),
     )),
+    Command(("serve",), "serve", "the proving and verification service over HTTP (needs the 'service' extra)"),
     Command(("audit",), "audit", "under-constraint analysis of a pattern or .r1cs, or --fuzz N"),
     Command(("report",), "report", "every study into a dated report: SLAs, capacity, budgets",
             run="report", arguments="report_arguments"),

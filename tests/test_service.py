@@ -1,0 +1,145 @@
+"""`zkwork serve`: the real app under uvicorn in a subprocess on a loopback port, one worker and
+no queue (so that concurrent proofs overflow it), serving membership hardened depth 4."""
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+httpx = pytest.importorskip("httpx")
+
+from zkwork.cli import main as zkwork_main  # noqa: E402
+
+NAME = "membership_hardened_d4"
+TIMEOUT = 10  # seconds, every HTTP call
+
+
+@pytest.fixture(scope="module")
+def circuit_dir(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("service") / "m4"
+    assert zkwork_main(["setup", "membership", "--variant", "hardened", "--param", "depth=4",
+                        "--out", str(directory)]) == 0
+    return directory
+
+
+def _start(circuit_dir, *options):
+    """(process, base URL) of `zkwork serve` on a free loopback port, once /ready says true."""
+    process = subprocess.Popen([sys.executable, "-m", "zkwork.cli", "serve", str(circuit_dir), "--port", "0",
+                                "--workers", "1", *options], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    url = None
+    while url is None:  # uvicorn names the port it bound on stderr
+        line = process.stderr.readline()
+        assert line and time.monotonic() < deadline, "the server did not start"
+        match = re.search(r"running on (http://127\.0\.0\.1:\d+)", line)
+        url = match and match.group(1)
+    while httpx.get(f"{url}/ready", timeout=TIMEOUT).status_code != 200:
+        assert time.monotonic() < deadline, "the workers did not warm up"
+        time.sleep(0.2)
+    return process, url
+
+
+def _stop(process):
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def server(circuit_dir):
+    process, url = _start(circuit_dir, "--queue", "0", "--max-body", "100000")
+    try:
+        yield url
+    finally:
+        assert _stop(process) == 0
+
+
+def _post(url, path, body=None, content=None):
+    return httpx.post(f"{url}{path}", json=body, content=content, timeout=TIMEOUT)
+
+
+def test_health_and_ready(server):
+    assert httpx.get(f"{server}/health", timeout=TIMEOUT).json() == {"status": "ok"}
+    assert httpx.get(f"{server}/ready", timeout=TIMEOUT).json()["ready"] is True
+
+
+def test_a_proof_verifies_by_the_cli_and_the_service(server, circuit_dir, tmp_path):
+    inputs = json.loads((circuit_dir / "input.json").read_text())
+    response = _post(server, f"/v1/prove/{NAME}", inputs)
+    assert response.status_code == 200, response.text
+    proof, public = response.json()["proof"], response.json()["public"]
+    (tmp_path / "proof.json").write_text(json.dumps(proof))
+    (tmp_path / "public.json").write_text(json.dumps(public))
+    assert zkwork_main(["verify", str(circuit_dir / "verification_key.json"), str(tmp_path / "public.json"),
+                        str(tmp_path / "proof.json")]) == 0
+    assert _post(server, f"/v1/verify/{NAME}", {"proof": proof, "public": public}).json() == {"valid": True}
+    changed = [str(int(public[0]) + 1), *public[1:]]
+    response = _post(server, f"/v1/verify/{NAME}", {"proof": proof, "public": changed})
+    assert (response.status_code, response.json()) == (200, {"valid": False})
+
+
+def _error(response, status):
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert "Traceback" not in error["message"]
+    return error
+
+
+def test_malformed_requests_get_4xx_with_a_json_error(server, circuit_dir):
+    inputs = json.loads((circuit_dir / "input.json").read_text())
+    assert _error(_post(server, f"/v1/prove/{NAME}", content=b"{not json"), 400)["type"] == "BadJson"
+    assert _error(_post(server, f"/v1/prove/{NAME}", [1, 2]), 400)["type"] == "BadJson"
+    assert _error(_post(server, "/v1/prove/nope", inputs), 404)["type"] == "UnknownCircuit"
+    assert _error(_post(server, "/v1/verify/nope", {}), 404)["type"] == "UnknownCircuit"
+    missing = {k: v for k, v in inputs.items() if k != "root"}
+    assert "root" in _error(_post(server, f"/v1/prove/{NAME}", missing), 422)["message"]
+    huge = {**inputs, "challenge": str(1 << 300)}
+    assert _error(_post(server, f"/v1/prove/{NAME}", huge), 422)["type"] == "CircuitInputError"
+    wrong_root = {**inputs, "root": str(int(inputs["root"]) + 1)}
+    assert _error(_post(server, f"/v1/prove/{NAME}", wrong_root), 422)["type"] == "UnsatisfiedConstraintError"
+    assert _error(_post(server, f"/v1/verify/{NAME}", {"public": []}), 422)["type"] == "MissingField"
+    bad_proof = {"proof": {"pi_a": ["x"]}, "public": ["1", "2"]}
+    assert _error(_post(server, f"/v1/verify/{NAME}", bad_proof), 422)
+    assert _error(_post(server, f"/v1/prove/{NAME}", content=b"[" + b"0," * 60000 + b"0]"), 413)["type"] == "BodyTooLarge"
+
+
+def test_a_full_queue_answers_503_with_retry_after_at_once(server, circuit_dir):
+    inputs = json.loads((circuit_dir / "input.json").read_text())
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(lambda _: _post(server, f"/v1/prove/{NAME}", inputs), range(8)))
+    statuses = sorted(r.status_code for r in responses)
+    assert 200 in statuses and 503 in statuses and set(statuses) <= {200, 503}, statuses
+    rejected = next(r for r in responses if r.status_code == 503)
+    assert rejected.headers["Retry-After"] == "1" and rejected.json()["error"]["type"] == "Overloaded"
+
+
+def test_metrics_use_the_guides_names_and_buckets(server, circuit_dir):
+    _post(server, f"/v1/prove/{NAME}", json.loads((circuit_dir / "input.json").read_text()))
+    text = httpx.get(f"{server}/metrics", timeout=TIMEOUT).text
+    for le in ("100.0", "500.0", "1000.0", "2000.0", "5000.0"):
+        assert f'proof_generation_duration_bucket{{circuit_type="{NAME}",le="{le}",status="success"}}' in text
+    assert 'verification_duration_bucket{circuit_type="' in text and 'le="50.0"' in text
+    assert "queue_depth" in text and "in_flight_requests" in text
+    assert 'proof_generation_errors_total{circuit_type="' + NAME + '",error_type="overloaded"}' in text
+
+
+def test_sigterm_finishes_the_request_in_flight_and_exits_0(circuit_dir):
+    process, url = _start(circuit_dir, "--queue", "0")
+    inputs = json.loads((circuit_dir / "input.json").read_text())
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(_post, url, f"/v1/prove/{NAME}", inputs)
+            time.sleep(0.02)  # the request reaches the server before the signal
+            process.send_signal(signal.SIGTERM)
+            assert pending.result(timeout=TIMEOUT).status_code == 200
+        assert process.wait(timeout=20) == 0
+    finally:
+        _stop(process)

@@ -1,0 +1,232 @@
+"""The Starlette application of `zkwork serve`.
+
+    POST /v1/prove/{circuit}    input.json's object -> {"proof": proof.json, "public": public.json}
+    POST /v1/verify/{circuit}   {"proof": proof.json, "public": public.json} -> {"valid": bool}
+    GET  /health                200 while the process serves (liveness)
+    GET  /ready                 200 {"ready": true} once every worker has proved each circuit once, else 503
+    GET  /metrics               Prometheus text exposition (zkwork.service.metrics)
+
+Statuses: 400 a body that is not JSON (or not an object); 404 an unknown circuit; 413 a body
+over the size limit; 422 inputs the circuit rejects (CircuitInputError naming the input,
+UnsatisfiedConstraintError naming the constraint) or a proof / public signals that cannot be
+read; 503 + Retry-After when the prove queue is full (at once, never a wait); 504 when a prove
+request's deadline passes (waiting or proving; a proof already running finishes in its worker
+and is dropped); 500 a worker failure. Every error is {"error": {"type", "message"}}: no
+traceback reaches a client. A well-formed proof that does not verify is 200 {"valid": false}.
+
+Back-pressure: at most workers + queue prove requests are admitted (running or waiting); a slot
+is freed when the worker finishes, not when a client gives up, so a deadline never lets more
+work in than the workers can hold.
+
+Verification runs on one thread beside the event loop. Measured (membership hardened depth 4,
+2 cores, a throwaway script timing verify alone, from 1 and 2 threads, and beside an asyncio
+ticker): a verify costs 1.96 ms wall = 1.96 ms CPU; two
+threads verify 485/s, one thread 494/s, so the kernels hold the GIL and more threads add
+nothing; a 1 ms asyncio ticker's worst lag was 5.1 ms with verifies run on the loop and 1.4 ms
+with them on the thread (the interpreter switches the GIL between them). So: one thread,
+which keeps the loop responsive at no throughput cost; verifies are too short (2 ms) for a
+process hand-off to pay, and the processes are the provers'.
+"""
+import asyncio
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.routing import Route
+
+from zkwork.errors import CircuitInputError, UnsatisfiedConstraintError, ZkworkError
+from zkwork.service.metrics import ServiceMetrics
+
+
+class HttpError(Exception):
+    """A request the service answers with `status` and a JSON error (never a traceback)."""
+
+    def __init__(self, status, kind, message, headers=None):
+        super().__init__(message)
+        self.status, self.kind, self.headers = status, kind, headers
+
+
+class Circuit:
+    """A served circuit: its name (the pattern's Circom main name), its directory and its
+    prepared verifying key."""
+
+    def __init__(self, name, directory, vk):
+        """`vk`: the circuit's VerifyingKey (its nPublic checks verify requests' shapes)."""
+        from zkwork.groth16 import prepare_verifying_key
+
+        self.name, self.directory, self.vk = name, directory, vk
+        self.pvk = prepare_verifying_key(vk)
+
+
+def _error(status, kind, message, headers=None):
+    return JSONResponse({"error": {"type": kind, "message": message}}, status_code=status, headers=headers)
+
+
+async def _read_json(request, limit):
+    """The request's JSON object; HttpError 413 past `limit` bytes (checked while reading, so a
+    lying or absent Content-Length cannot make the server buffer more), 400 if it is not JSON."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HttpError(413, "BodyTooLarge", f"the body is {declared} bytes, the limit is {limit}")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HttpError(413, "BodyTooLarge", f"the body exceeds the limit of {limit} bytes")
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise HttpError(400, "BadJson", f"the body is not JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise HttpError(400, "BadJson", "the body must be a JSON object")
+    return value
+
+
+class Service:
+    """The routes' state: circuits, the prover pool, admission and metrics."""
+
+    def __init__(self, circuits, pool, queue, deadline_s, max_body, retry_after_s=1):
+        """`circuits` {name: Circuit}; `pool` a ProverPool; `queue` prove requests that may wait
+        beyond the workers; `deadline_s` per prove request; `max_body` bytes."""
+        self.circuits, self.pool = circuits, pool
+        self.capacity = pool.workers + queue
+        self.deadline_s, self.max_body, self.retry_after_s = deadline_s, max_body, retry_after_s
+        self.admitted = 0  # prove requests running or waiting (the event loop is their only writer)
+        self.metrics = ServiceMetrics()
+        self.verifier = ThreadPoolExecutor(1, thread_name_prefix="verify")
+
+    def circuit(self, request):
+        """The Circuit the path names; HttpError 404 otherwise."""
+        name = request.path_params["circuit"]
+        if name not in self.circuits:
+            raise HttpError(404, "UnknownCircuit", f"no circuit {name!r}; served: {', '.join(sorted(self.circuits))}")
+        return self.circuits[name]
+
+    def _set_queue_depth(self):
+        self.metrics.queue_depth.set(max(0, self.admitted - self.pool.workers))
+
+    def _release(self, _future):
+        """Frees a slot when a worker is done with a request (called on the event loop)."""
+        self.admitted -= 1
+        self._set_queue_depth()
+
+    async def prove(self, request):
+        """POST /v1/prove/{circuit}."""
+        circuit = self.circuit(request)
+        input_json = await _read_json(request, self.max_body)
+        if self.admitted >= self.capacity:
+            self.metrics.proof(circuit.name, "error", error_type="overloaded")
+            raise HttpError(503, "Overloaded", f"{self.admitted} prove requests are running or queued",
+                            {"Retry-After": str(self.retry_after_s)})
+        loop = asyncio.get_running_loop()
+        start = time.perf_counter()
+        future = self.pool.prove(circuit.name, input_json)
+        self.admitted += 1
+        self._set_queue_depth()
+        future.add_done_callback(lambda f: loop.call_soon_threadsafe(self._release, f))
+        try:
+            proof, public, timings = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)),
+                                                            self.deadline_s)
+        except asyncio.TimeoutError:
+            future.cancel()  # a request still waiting never reaches a worker
+            self.metrics.proof(circuit.name, "error", error_type="deadline")
+            raise HttpError(504, "DeadlineExceeded", f"no proof within the deadline of {self.deadline_s} s") from None
+        except (CircuitInputError, UnsatisfiedConstraintError) as error:
+            kind = "invalid_input" if isinstance(error, CircuitInputError) else "unsatisfied"
+            self.metrics.proof(circuit.name, "error", (time.perf_counter() - start) * 1e3, kind)
+            raise HttpError(422, type(error).__name__, str(error)) from None
+        except (BrokenProcessPool, ZkworkError) as error:
+            self.metrics.proof(circuit.name, "error", (time.perf_counter() - start) * 1e3, "worker_failure")
+            raise HttpError(500, "WorkerFailure", f"the proof failed: {type(error).__name__}") from None
+        self.metrics.proof(circuit.name, "success", (time.perf_counter() - start) * 1e3)
+        return JSONResponse({"proof": proof, "public": public, "timings": timings})
+
+    async def verify(self, request):
+        """POST /v1/verify/{circuit}."""
+        from zkwork.groth16.snarkjs_json import proof_from_json, public_from_json
+
+        circuit = self.circuit(request)
+        body = await _read_json(request, self.max_body)
+        start = time.perf_counter()
+        try:
+            for field in ("proof", "public"):
+                if field not in body:
+                    raise HttpError(422, "MissingField", f"the body has no {field!r} field")
+            proof, public = proof_from_json(body["proof"]), public_from_json(body["public"])
+            if len(public) != circuit.vk.num_public:
+                raise HttpError(422, "PublicSignals", f"'public' has {len(public)} signals, the circuit "
+                                f"{circuit.name} has {circuit.vk.num_public}")
+        except HttpError:
+            self.metrics.verification(circuit.name, "error", (time.perf_counter() - start) * 1e3, "malformed")
+            raise
+        except (ZkworkError, TypeError, ValueError) as error:  # the readers' typed errors name the field
+            self.metrics.verification(circuit.name, "error", (time.perf_counter() - start) * 1e3, "malformed")
+            raise HttpError(422, type(error).__name__, str(error)) from None
+        from zkwork.groth16 import verify
+
+        valid = await asyncio.get_running_loop().run_in_executor(self.verifier, verify, circuit.pvk, public, proof)
+        self.metrics.verification(circuit.name, "valid" if valid else "invalid", (time.perf_counter() - start) * 1e3,
+                                  None if valid else "invalid_proof")
+        return JSONResponse({"valid": bool(valid)})
+
+    async def health(self, request):
+        """GET /health: the process answers."""
+        return JSONResponse({"status": "ok"})
+
+    async def ready(self, request):
+        """GET /ready: 200 once every worker is warm, 503 before."""
+        ready = self.pool.warm
+        return JSONResponse({"ready": ready, "workers": self.pool.workers, "circuits": sorted(self.circuits)},
+                            status_code=200 if ready else 503)
+
+    async def metrics_text(self, request):
+        """GET /metrics."""
+        return PlainTextResponse(self.metrics.text(), media_type="text/plain; version=0.0.4")
+
+
+def create_app(service):
+    """The Starlette app over a Service. Its lifespan waits for the workers' warm-up in the
+    background (so /health answers at once) and, at shutdown, after uvicorn has finished the
+    in-flight requests, stops the pool and the verify thread."""
+    def guarded(handler):
+        async def endpoint(request):
+            endpoint_name = request.url.path.split("/")[2] if request.url.path.startswith("/v1/") else "other"
+            service.metrics.in_flight.labels(endpoint_name).inc()
+            try:
+                return await handler(request)
+            except HttpError as error:
+                return _error(error.status, error.kind, str(error), error.headers)
+            except Exception as error:  # noqa: BLE001 -- the last line before a traceback would reach the client
+                return _error(500, "InternalError", type(error).__name__)
+            finally:
+                service.metrics.in_flight.labels(endpoint_name).dec()
+        endpoint.__doc__ = handler.__doc__
+        return endpoint
+
+    @asynccontextmanager
+    async def lifespan(app):
+        async def warm_up():  # short waits: a cancelled warm-up frees its thread within 0.5 s
+            loop = asyncio.get_running_loop()
+            while not await loop.run_in_executor(None, service.pool.wait_warm, 0.5):
+                pass
+
+        warming = asyncio.create_task(warm_up())
+        try:
+            yield
+        finally:
+            warming.cancel()
+            service.pool.shutdown()
+            service.verifier.shutdown(wait=True)
+
+    routes = [
+        Route("/v1/prove/{circuit}", guarded(service.prove), methods=["POST"]),
+        Route("/v1/verify/{circuit}", guarded(service.verify), methods=["POST"]),
+        Route("/health", guarded(service.health)),
+        Route("/ready", guarded(service.ready)),
+        Route("/metrics", guarded(service.metrics_text)),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
