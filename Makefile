@@ -18,6 +18,7 @@ STAMP  := $(VENV)/.zkwork-installed
 .PHONY: install test test-fast report clean
 
 install: $(STAMP) node_modules/.zkwork-installed
+	sh tools/install-prometheus.sh
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || { $(PYTHON) -m venv $(VENV) && $(PY) -m pip install --quiet --upgrade pip; }

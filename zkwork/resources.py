@@ -1,6 +1,6 @@
 """What zkwork needs from outside its package: the project's directories and its extras.
 
-The directories tools/, circuits/, notebooks/ and node_modules/ live in the source
+The directories tools/, circuits/, notebooks/, prometheus/ and node_modules/ live in the source
 checkout beside the package, not in it (an installed wheel has none of them). They are
 looked for under $ZKWORK_ROOT when it is set, else in the checkout this package was
 imported from (`make install` installs it editable, so that is the checkout).
@@ -25,6 +25,7 @@ RESOURCES = {
     "tools": "the harness scripts",
     "circuits": "the Circom circuits",
     "notebooks": "the report's notebooks",
+    "prometheus": "the guide's alerting rules for Prometheus and their promtool tests",
     "node_modules": "the pinned npm peers: snarkjs, circom2, circomlib",
 }
 
