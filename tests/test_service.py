@@ -1,10 +1,7 @@
 """`zkwork serve`: the real app under uvicorn in a subprocess on a loopback port, one worker and
 no queue (so that concurrent proofs overflow it), serving membership hardened depth 4."""
 import json
-import re
 import signal
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,45 +9,15 @@ import pytest
 
 httpx = pytest.importorskip("httpx")
 
+from service_tools import NAME, TIMEOUT, make_circuit_dir  # noqa: E402
+from service_tools import start_server as _start  # noqa: E402
+from service_tools import stop_server as _stop  # noqa: E402
 from zkwork.cli import main as zkwork_main  # noqa: E402
-
-NAME = "membership_hardened_d4"
-TIMEOUT = 10  # seconds, every HTTP call
 
 
 @pytest.fixture(scope="module")
 def circuit_dir(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("service") / "m4"
-    assert zkwork_main(["setup", "membership", "--variant", "hardened", "--param", "depth=4",
-                        "--out", str(directory)]) == 0
-    return directory
-
-
-def _start(circuit_dir, *options):
-    """(process, base URL) of `zkwork serve` on a free loopback port, once /ready says true."""
-    process = subprocess.Popen([sys.executable, "-m", "zkwork.cli", "serve", str(circuit_dir), "--port", "0",
-                                "--workers", "1", *options], stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    url = None
-    while url is None:  # uvicorn names the port it bound on stderr
-        line = process.stderr.readline()
-        assert line and time.monotonic() < deadline, "the server did not start"
-        match = re.search(r"running on (http://127\.0\.0\.1:\d+)", line)
-        url = match and match.group(1)
-    while httpx.get(f"{url}/ready", timeout=TIMEOUT).status_code != 200:
-        assert time.monotonic() < deadline, "the workers did not warm up"
-        time.sleep(0.2)
-    return process, url
-
-
-def _stop(process):
-    process.send_signal(signal.SIGTERM)
-    try:
-        return process.wait(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.stderr.close()
+    return make_circuit_dir(tmp_path_factory.mktemp("service") / "m4")
 
 
 @pytest.fixture(scope="module")

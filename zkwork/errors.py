@@ -215,3 +215,21 @@ class CircuitAssertionError(WitnessCalculationError):
 
 class WitnessLimitError(WitnessCalculationError):
     """A witness calculation stopped at one of its bounds: time or memory."""
+
+
+class WorkerDiedError(ZkworkError, RuntimeError):
+    """A worker process that ended while it held a request (killed, out of memory, crashed);
+    the request fails, the worker is replaced."""
+
+
+class LoadTestError(ZkworkError, ValueError):
+    """A load test that zkwork refuses to run as asked (zkwork.service.loadgen)."""
+
+
+class NonLoopbackError(LoadTestError):
+    """A load-test target that is not a loopback address: `zkwork loadtest` only loads one's
+    own service on 127.0.0.0/8, ::1 or localhost."""
+
+
+class ProfileError(LoadTestError):
+    """A load profile with a negative or non-finite rate, or a duration that is not > 0."""

@@ -57,6 +57,7 @@ COMMANDS = (
         ("verify-ptau", "check a snarkjs .ptau: exit 0 valid, 1 rejected, 2 malformed", (("powersoftau", "verify"),)),
     )),
     Command(("serve",), "serve", "the proving and verification service over HTTP (needs the 'service' extra)"),
+    Command(("loadtest",), "loadtest", "an open-loop load test of `zkwork serve` on loopback (needs 'service')"),
     Command(("audit",), "audit", "under-constraint analysis of a pattern or .r1cs, or --fuzz N"),
     Command(("report",), "report", "every study into a dated report: SLAs, capacity, budgets",
             run="report", arguments="report_arguments"),

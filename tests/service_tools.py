@@ -1,0 +1,79 @@
+"""Servers for the service's tests: `zkwork serve` in a subprocess on a free loopback port
+(tests/test_service.py, tests/test_loadgen.py), and any ASGI app under uvicorn in a thread."""
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from zkwork.cli import main as zkwork_main
+
+NAME = "membership_hardened_d4"  # the served name of make_circuit_dir's circuit
+TIMEOUT = 10  # seconds, every HTTP call
+
+
+def make_circuit_dir(directory):
+    """`directory` made a circuit directory of membership hardened depth 4 (`zkwork setup`)."""
+    assert zkwork_main(["setup", "membership", "--variant", "hardened", "--param", "depth=4",
+                        "--out", str(directory)]) == 0
+    return directory
+
+
+def start_server(circuit_dir, *options):
+    """(process, base URL) of `zkwork serve` on a free loopback port, once /ready says true."""
+    import httpx
+
+    process = subprocess.Popen([sys.executable, "-m", "zkwork.cli", "serve", str(circuit_dir), "--port", "0",
+                                "--workers", "1", *options], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    url = None
+    while url is None:  # uvicorn names the port it bound on stderr
+        line = process.stderr.readline()
+        assert line and time.monotonic() < deadline, "the server did not start"
+        match = re.search(r"running on (http://127\.0\.0\.1:\d+)", line)
+        url = match and match.group(1)
+    while httpx.get(f"{url}/ready", timeout=TIMEOUT).status_code != 200:
+        assert time.monotonic() < deadline, "the workers did not warm up"
+        time.sleep(0.2)
+    return process, url
+
+
+def stop_server(process):
+    """SIGTERM, then the exit status (killed if it has not exited within 20 s)."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stderr.close()
+
+
+class ThreadedServer:
+    """An ASGI app under uvicorn on a free loopback port, in a thread of the test process (a
+    stub needs no process of its own). A context manager whose value is the base URL."""
+
+    def __init__(self, app):
+        """`app`: the ASGI application to serve."""
+        import uvicorn
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))  # bound here, so the port is known before uvicorn starts
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            assert time.monotonic() < deadline and self.thread.is_alive(), "the stub server did not start"
+            time.sleep(0.01)
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
