@@ -21,21 +21,25 @@ def make_circuit_dir(directory):
     return directory
 
 
-def start_server(circuit_dir, *options):
-    """(process, base URL) of `zkwork serve` on a free loopback port, once /ready says true."""
+def start_server(circuit_dir, *options, warm_up_s=30):
+    """(process, base URL) of `zkwork serve` on a free loopback port, once /ready says true
+    (options after the defaults override them: argparse keeps the last). Its stderr is drained
+    by a thread into `process.log_lines`, so access logs never fill the pipe and block it."""
     import httpx
 
     process = subprocess.Popen([sys.executable, "-m", "zkwork.cli", "serve", str(circuit_dir), "--port", "0",
                                 "--workers", "1", *options], stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + warm_up_s
     url = None
     while url is None:  # uvicorn names the port it bound on stderr
         line = process.stderr.readline()
         assert line and time.monotonic() < deadline, "the server did not start"
         match = re.search(r"running on (http://127\.0\.0\.1:\d+)", line)
         url = match and match.group(1)
-    while httpx.get(f"{url}/ready", timeout=TIMEOUT).status_code != 200:
-        assert time.monotonic() < deadline, "the workers did not warm up"
+    process.log_lines = []
+    threading.Thread(target=lambda: process.log_lines.extend(process.stderr), daemon=True).start()
+    while (response := httpx.get(f"{url}/ready", timeout=TIMEOUT)).status_code != 200:
+        assert time.monotonic() < deadline, f"the workers did not warm up: {response.text}"
         time.sleep(0.2)
     return process, url
 
@@ -48,7 +52,7 @@ def stop_server(process):
     finally:
         if process.poll() is None:
             process.kill()
-        process.stderr.close()
+            process.wait()
 
 
 class ThreadedServer:

@@ -3,7 +3,8 @@
 Each DIR is a circuit directory of `zkwork setup` or a ceremony's phase 2; it is served as
 /v1/prove/NAME and /v1/verify/NAME, NAME being the pattern's Circom main name (e.g.
 membership_hardened_d4, the circuit_type label of the metrics). SIGTERM or Ctrl-C: uvicorn stops
-accepting, finishes the requests in flight, then the worker pool stops; exit 0.
+accepting, finishes the requests in flight, then the worker pool stops; exit 0. A worker
+process that dies is replaced (its request gets 500 WorkerDied; zkwork.service.workers).
 """
 from zkwork.commands.common import Exit
 

@@ -11,7 +11,8 @@ over the size limit; 422 inputs the circuit rejects (CircuitInputError naming th
 UnsatisfiedConstraintError naming the constraint) or a proof / public signals that cannot be
 read; 503 + Retry-After when the prove queue is full (at once, never a wait); 504 when a prove
 request's deadline passes (waiting or proving; a proof already running finishes in its worker
-and is dropped); 500 a worker failure. Every error is {"error": {"type", "message"}}: no
+and is dropped); 500 a worker failure: WorkerDied when the worker process proving the request
+died (zkwork.service.workers replaces it; /ready is 503 until the replacement is warm). Every error is {"error": {"type", "message"}}: no
 traceback reaches a client. A well-formed proof that does not verify is 200 {"valid": false}.
 
 Back-pressure: at most workers + queue prove requests are admitted (running or waiting); a slot
@@ -31,15 +32,15 @@ import asyncio
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from zkwork.errors import CircuitInputError, UnsatisfiedConstraintError, ZkworkError
+from zkwork.errors import CircuitInputError, UnsatisfiedConstraintError, WorkerDiedError, ZkworkError
 from zkwork.service.metrics import ServiceMetrics
+from zkwork.service.workers import available_cores
 
 
 class HttpError(Exception):
@@ -139,7 +140,10 @@ class Service:
             kind = "invalid_input" if isinstance(error, CircuitInputError) else "unsatisfied"
             self.metrics.proof(circuit.name, "error", (time.perf_counter() - start) * 1e3, kind)
             raise HttpError(422, type(error).__name__, str(error)) from None
-        except (BrokenProcessPool, ZkworkError) as error:
+        except WorkerDiedError as error:
+            self.metrics.proof(circuit.name, "error", (time.perf_counter() - start) * 1e3, "worker_died")
+            raise HttpError(500, "WorkerDied", str(error)) from None
+        except ZkworkError as error:
             self.metrics.proof(circuit.name, "error", (time.perf_counter() - start) * 1e3, "worker_failure")
             raise HttpError(500, "WorkerFailure", f"the proof failed: {type(error).__name__}") from None
         self.metrics.proof(circuit.name, "success", (time.perf_counter() - start) * 1e3)
@@ -178,20 +182,22 @@ class Service:
         return JSONResponse({"status": "ok"})
 
     async def ready(self, request):
-        """GET /ready: 200 once every worker is warm, 503 before."""
+        """GET /ready: 200 while every worker is warm, 503 before and while a replaced one warms up."""
         ready = self.pool.warm
-        return JSONResponse({"ready": ready, "workers": self.pool.workers, "circuits": sorted(self.circuits)},
-                            status_code=200 if ready else 503)
+        return JSONResponse({"ready": ready, "workers": self.pool.workers, "warm_workers": self.pool.warm_workers,
+                             "circuits": sorted(self.circuits)}, status_code=200 if ready else 503)
 
     async def metrics_text(self, request):
-        """GET /metrics."""
+        """GET /metrics (the system gauges are read now: a few /proc files, well under a millisecond)."""
+        pool = self.pool
+        self.metrics.observe_system(pool.pids, available_cores(), pool.warm_workers, pool.restarts)
         return PlainTextResponse(self.metrics.text(), media_type="text/plain; version=0.0.4")
 
 
 def create_app(service):
-    """The Starlette app over a Service. Its lifespan waits for the workers' warm-up in the
-    background (so /health answers at once) and, at shutdown, after uvicorn has finished the
-    in-flight requests, stops the pool and the verify thread."""
+    """The Starlette app over a Service. Its lifespan, at shutdown, after uvicorn has finished
+    the in-flight requests, stops the pool and the verify thread (the workers warm up in the
+    background from the start: /health answers at once, /ready when they are warm)."""
     def guarded(handler):
         async def endpoint(request):
             endpoint_name = request.url.path.split("/")[2] if request.url.path.startswith("/v1/") else "other"
@@ -209,16 +215,9 @@ def create_app(service):
 
     @asynccontextmanager
     async def lifespan(app):
-        async def warm_up():  # short waits: a cancelled warm-up frees its thread within 0.5 s
-            loop = asyncio.get_running_loop()
-            while not await loop.run_in_executor(None, service.pool.wait_warm, 0.5):
-                pass
-
-        warming = asyncio.create_task(warm_up())
         try:
             yield
         finally:
-            warming.cancel()
             service.pool.shutdown()
             service.verifier.shutdown(wait=True)
 
