@@ -5,15 +5,12 @@ import json
 import math
 
 import pytest
+from service_tools import NAME, ThreadedServer, make_circuit_dir, start_server, stop_server
 
-httpx = pytest.importorskip("httpx")
-pytest.importorskip("uvicorn")
-
-from service_tools import NAME, ThreadedServer, make_circuit_dir, start_server, stop_server  # noqa: E402
-from zkwork.cli import main as zkwork_main  # noqa: E402
-from zkwork.commands.common import Exit  # noqa: E402
-from zkwork.errors import NonLoopbackError, ProfileError  # noqa: E402
-from zkwork.service import loadgen  # noqa: E402
+from zkwork.cli import main as zkwork_main
+from zkwork.commands.common import Exit
+from zkwork.errors import NonLoopbackError, ProfileError
+from zkwork.service import loadgen
 
 
 def test_the_schedule_is_poisson_at_the_offered_rate():

@@ -5,14 +5,13 @@ import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
+from service_tools import NAME, TIMEOUT, make_circuit_dir
+from service_tools import start_server as _start
+from service_tools import stop_server as _stop
 
-httpx = pytest.importorskip("httpx")
-
-from service_tools import NAME, TIMEOUT, make_circuit_dir  # noqa: E402
-from service_tools import start_server as _start  # noqa: E402
-from service_tools import stop_server as _stop  # noqa: E402
-from zkwork.cli import main as zkwork_main  # noqa: E402
+from zkwork.cli import main as zkwork_main
 
 
 @pytest.fixture(scope="module")
@@ -98,13 +97,23 @@ def test_metrics_use_the_guides_names_and_buckets(server, circuit_dir):
     assert 'proof_generation_errors_total{circuit_type="' + NAME + '",error_type="overloaded"}' in text
 
 
+def _wait_in_flight(url, endpoint):
+    """Until /metrics shows a request of `endpoint` in flight (a fixed sleep lost the race on a
+    busy machine: the signal came before the request)."""
+    deadline = time.monotonic() + TIMEOUT
+    wanted = f'in_flight_requests{{endpoint="{endpoint}"}} 1.0'
+    while wanted not in httpx.get(f"{url}/metrics", timeout=TIMEOUT).text:
+        assert time.monotonic() < deadline, f"no {endpoint} request in flight"
+        time.sleep(0.005)
+
+
 def test_sigterm_finishes_the_request_in_flight_and_exits_0(circuit_dir):
     process, url = _start(circuit_dir, "--queue", "0")
     inputs = json.loads((circuit_dir / "input.json").read_text())
     try:
         with ThreadPoolExecutor(1) as pool:
             pending = pool.submit(_post, url, f"/v1/prove/{NAME}", inputs)
-            time.sleep(0.02)  # the request reaches the server before the signal
+            _wait_in_flight(url, "prove")  # the request has reached the server before the signal
             process.send_signal(signal.SIGTERM)
             assert pending.result(timeout=TIMEOUT).status_code == 200
         assert process.wait(timeout=20) == 0
