@@ -7,15 +7,18 @@ never a run of the circuit DSL.
 
 `prove` is the end-to-end call; `witness` and `prove_witness` are its two halves, for
 timing them apart; `prove_json` is what a server does with a request, input.json's object
-in, snarkjs's proof.json and public.json objects out, timing its stages as it goes. Bad inputs raise before any group work: CircuitInputError naming the
-input (missing, extra, wrong length, not in [0, r)), UnsatisfiedConstraintError naming the
-first constraint they violate (a wrong path, a non-boolean bit, a false statement).
+in, snarkjs's proof.json and public.json objects out, timing its stages as it goes.
+
+Bad inputs raise before any group work: CircuitInputError naming the input (missing,
+extra, wrong length, not in [0, r)), UnsatisfiedConstraintError naming the first
+constraint they violate (a wrong path, a non-boolean bit, a false statement).
 
 Worker processes: a Prover is plain data (numpy arrays, the R1CS's dicts, the key's points)
 and pickles; the kernels it runs are numba functions that each process loads from numba's
 disk cache on first use. Sending it costs about its proving key's size (tens of MB at depth
 20); building one in the worker (compile_prover on the worker's own copy of the key) costs
-the recording instead. zkwork.bench.throughput builds one per worker.
+the recording instead (0.1 - 0.5 s). zkwork.bench.throughput and zkwork serve build one
+per worker from the memory-mapped key.
 """
 import time
 
