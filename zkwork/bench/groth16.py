@@ -26,6 +26,7 @@ import time
 import numpy as np
 
 from zkwork.bench.machine import describe
+from zkwork.bench.throughput import end_to_end
 from zkwork.bench.timing import Span, measure
 from zkwork.errors import InvariantError
 from zkwork.groth16 import prepare_verifying_key, setup, verify, verify_batch
@@ -58,14 +59,14 @@ def _runs_ms(values):
 
 def _end_to_end(prover, input_text, prove_runs, say):
     """Time `prove_runs` proofs from input.json's text to proof.json's and public.json's texts:
-    (the Timing of the whole, each timed run's prove_json stage timings, their outputs)."""
+    (the Timing of the whole, each timed run's stages as zkwork.bench.throughput.end_to_end
+    splits them - the same request the throughput and monitoring figures time -, their outputs)."""
     stages, outputs = [], []
 
     def request():
-        timings = {}
-        proof, public = prover.prove_json(json.loads(input_text), timings)
-        outputs.append((json.dumps(proof), json.dumps(public)))
-        stages.append(timings)
+        texts, stage = end_to_end(prover, input_text)
+        outputs.append(texts)
+        stages.append(stage)
 
     say(f"prove x{prove_runs}, end to end")
     timing = measure(request, runs=prove_runs)

@@ -22,6 +22,7 @@ import contextlib
 
 from zkwork.errors import CircuitError, UnsatisfiedConstraintError
 from zkwork.field import FieldElement, R
+from zkwork.r1cs.hints import Hint
 from zkwork.r1cs.inputs import check_no_extra, input_values
 from zkwork.r1cs.lc import ONE, LinearCombination
 from zkwork.r1cs.r1cs import assemble
@@ -113,7 +114,7 @@ class ConstraintSystem:
                 raise CircuitError(f"hint {self.label(name)!r} returned {len(values)} values, expected {n}")
         else:
             values = [None] * (1 if n is None else n)
-        compiled = getattr(compute, "kind", None) is not None and len(args) == 1
+        compiled = isinstance(compute, Hint) and len(args) == 1
         arg = self._lc(args[0]).terms if compiled else None
         wires = [self.internal(name if n is None else f"{name}[{i}]", v % R if v is not None else None,
                                ("hint", compute, arg, i) if compiled else ("free",))

@@ -25,12 +25,10 @@ import numpy as np
 
 from zkwork.errors import CircuitError
 from zkwork.field import FR, FieldVector, R
-from zkwork.field.limbs import ints_to_array
 import zkwork.r1cs.witness_kernel as kernel
 from zkwork.r1cs.inputs import check_no_extra, input_values
 from zkwork.r1cs.system import ConstraintSystem, unsatisfied
 
-_MONTGOMERY = (1 << 256) % R
 _HINT_OPS = {"bits": kernel.BITS, "inverse": kernel.INVERSE}
 
 
@@ -137,7 +135,7 @@ class WitnessProgram:
         check_no_extra(inputs, [name for name, _, _ in self.input_layout])
         # Montgomery form in Python: for tens of values the parallel to_mont kernel's thread
         # wake-up cost more than the whole witness (seen: 1.7 ms runs taking 8 ms).
-        return ints_to_array([v * _MONTGOMERY % R for v in values]).reshape(-1, 4)
+        return np.array([FR.to_mont_limbs(v) for v in values], dtype=np.uint64).reshape(-1, 4)
 
     def registers(self, inputs):
         """Every register after a run: the wires before elimination, then the temporaries;
