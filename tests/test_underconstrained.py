@@ -2,8 +2,9 @@
 the hardened patterns come out without errors, the reference ones show the weaknesses of
 patterns.md that structure can show (the second witnesses are confirmed independently by
 the pattern's own witness generator), hand-made circuits with a free signal, an unused
-signal and a non-boolean selector are caught and named by label, and the command line
-exits 1 on errors and 0 when clean."""
+signal and a non-boolean selector are caught and named by label, and `zkwork audit
+--structural` exits 1 on errors and 0 when clean (the verdicts of `zkwork audit` without it:
+tests/test_audit_decide.py)."""
 import json
 
 import pytest
@@ -252,19 +253,23 @@ def test_audit_file_names_signals_from_the_sym_file(mux_files):
 
 
 def test_cli_exit_status_and_json(mux_files, capsys):
-    assert main(["audit", "membership", "--variant", "hardened", "--param", "depth=3"]) == 0
+    assert main(["audit", "membership", "--structural", "--variant", "hardened", "--param", "depth=3"]) == 0
     assert "0 errors" in capsys.readouterr().out
-    assert main(["audit", "membership", "--variant", "reference", "--param", "depth=3", "--json"]) == 1
+    assert main(["audit", "membership", "--structural", "--variant", "reference", "--param", "depth=3", "--json"]) == 1
     [report] = json.loads(capsys.readouterr().out)
     assert report["counts"]["error"] == 3
     assert {f["signal"] for f in report["findings"] if f["severity"] == "error"} == {
         "membership/pathIndices[0]", "membership/pathIndices[1]", "membership/pathIndices[2]"}
     assert any(d["shown"] for d in report["documented"])
     files = [str(mux_files / "mux.r1cs"), "--sym", str(mux_files / "mux.sym"), "--witness", str(mux_files / "mux.wtns")]
-    assert main(["audit", *files]) == 1
+    assert main(["audit", "--structural", *files]) == 1
     assert "main/bit" in capsys.readouterr().out
-    assert main(["audit", str(mux_files / "mux.r1cs")]) == 0  # no witness: nothing the structure alone shows
+    assert main(["audit", "--structural", str(mux_files / "mux.r1cs")]) == 0  # no witness: nothing structural
     assert "skipped" in capsys.readouterr().out
+    # the decision: the output is determined by the inputs, the free selector a warning
+    assert main(["audit", *files, "--json"]) == 0
+    verdict = json.loads(capsys.readouterr().out)
+    assert verdict["verdict"] == "safe" and any("unconfined-selector main/bit" in w for w in verdict["warnings"])
     (mux_files / "short.wtns").write_bytes((mux_files / "mux.wtns").read_bytes()[:-32])
     assert main(["audit", str(mux_files / "mux.r1cs"), "--witness", str(mux_files / "short.wtns")]) == 2
 

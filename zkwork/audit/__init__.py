@@ -1,5 +1,6 @@
-"""Security audits of circuits and of the code that reads proofs and keys: under-constraint
-analysis, attacks with real proofs, fuzzing.
+"""Security audits of circuits and of the code that reads proofs and keys: the under-constraint
+decision (zkwork.audit.decide: safe, unsafe with two witnesses, or unknown) with its
+structural findings, attacks with real proofs, fuzzing.
 
     results = run_attacks("small")   # each reference weakness attacked with a real Groth16 proof
     findings_table(results)          # pattern, weakness, attack result, cost of the fix

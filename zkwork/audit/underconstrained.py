@@ -336,7 +336,7 @@ def evaluation_levels(r1cs, kinds, occ):
     return level
 
 
-class _Resolver:
+class Resolver:
     """Re-solves a witness around one changed signal (see the module docstring)."""
 
     def __init__(self, r1cs, kinds, occ):
@@ -348,6 +348,7 @@ class _Resolver:
                       for a, b, c in zip(r1cs.A, r1cs.B, r1cs.C)]
 
     def holds(self, w, i):
+        """Whether constraint i holds for the values `w`."""
         r = self.r1cs
         return _evaluate(r.A[i], w) * _evaluate(r.B[i], w) % R == _evaluate(r.C[i], w)
 
@@ -370,6 +371,7 @@ class _Resolver:
         return (c0 - a0 * b0) * pow(slope, -1, R) % R
 
     def candidates(self, i, fixed, changed):
+        """The wires that may be re-solved to repair constraint i, downstream first."""
         r = self.r1cs
         wires = set(r.A[i]) | set(r.B[i]) | set(r.C[i])
         free = [w for w in wires if w not in fixed and w not in changed]
@@ -456,7 +458,7 @@ def second_witnesses(r1cs, witness, kinds=None, occ=None):
         if kinds[w] in (WireKind.PRIVATE, WireKind.OUTPUT) or w in selector_of
         or (kinds[w] == WireKind.INTERNAL and len(occ[w]) <= 1 and occ[w])
     )
-    resolver = _Resolver(r1cs, kinds, occ)
+    resolver = Resolver(r1cs, kinds, occ)
     outputs = range(1, 1 + r1cs.num_outputs)
     findings, stats = [], {"candidates": len(candidates), "found": 0, "pinned": 0, "budget": 0}
     for wire in candidates:
