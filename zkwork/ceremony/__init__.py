@@ -40,7 +40,9 @@ phase2 (keys, delta contributions, verify), phase2_files (a circuit's phase-2 di
 its transcript file, the verification of every file in it), consistency (the checks the
 verifiers share), beacon_limits (how much SHA-256 a beacon may cost), snarkjs_ptau
 (snarkjs's .ptau files and contribution chain: import, export, verify), files (the
-ceremony directory).
+ceremony directory), prepare_phase2 (snarkjs's `powersoftau prepare phase2`: the Lagrange-basis
+sections of a .ptau), zkey_new (snarkjs's `zkey new` / `groth16 setup`: a circuit's initial
+.zkey, byte for byte snarkjs's).
 """
 from zkwork.ceremony import phase2
 from zkwork.ceremony.beacon_limits import BeaconLimits, LimitError
@@ -64,6 +66,7 @@ from zkwork.ceremony.pok import (
     same_ratio,
 )
 from zkwork.ceremony.powers import PowersFileError, PowersOfTau, StateHead
+from zkwork.ceremony.prepare_phase2 import prepare_phase2
 from zkwork.ceremony.records import (
     Beacon,
     Check,
@@ -79,6 +82,7 @@ from zkwork.ceremony.snarkjs_ptau import (
     transcript_challenge,
     verify_ptau,
 )
+from zkwork.ceremony.zkey_new import new_zkey
 
 __all__ = [
     "CircuitTooLargeError", "Phase2Record", "initial_keys", "key_digest", "phase2", "verify_phase2",
@@ -87,5 +91,5 @@ __all__ = [
     "StateHead", "Transcript", "TranscriptFormatError", "VerificationReport", "ZeroSecretError", "apply_beacon",
     "apply_secrets", "beacon_secrets", "check_powers", "contribute", "export_ptau", "export_transcript_ptau",
     "hash_to_g2", "import_ptau", "prove_knowledge", "same_ratio", "start", "transcript_challenge", "verify_phase1",
-    "verify_ptau",
+    "verify_ptau", "prepare_phase2", "new_zkey",
 ]

@@ -31,6 +31,8 @@ power (1 to 28, the 2-adicity of Fr; ceremonyPower not below it), every section'
 before allocating, every point (canonical, on its curve, G2 points in the subgroup) and the
 contributions, strictly. The phase-2 sections and any other section stay unparsed
 memoryviews into the file's map (two thirds of a prepared file, not read until used).
+`open_ptau` checks only the header and the point sections' sizes, and reads (and checks)
+the points a caller asks for: `zkey new` needs a few blocks of a multi-GB prepared file.
 `write_ptau` writes sections 1 to 7, then the others by increasing type, as snarkjs does,
 so a snarkjs file reads and writes back byte for byte.
 """
@@ -44,6 +46,7 @@ from zkwork.curve import (
     G2Point,
     check_g1_affine_array,
     check_g2_affine_array,
+    first_off_curve,
     g1_points_from_affine_array,
     g2_points_from_affine_array,
 )
@@ -56,7 +59,7 @@ from zkwork.errors import (
     PointNotOnCurveError,
     ShapeMismatchError,
 )
-from zkwork.field import P
+from zkwork.field import FQ, P
 from zkwork.formats.binfile import N8, limbs_bytes, prime_header, read_bin_file, u32, write_bin_file
 
 HEADER, TAU_G1, TAU_G2, ALPHA_TAU_G1, BETA_TAU_G1, BETA_G2, CONTRIBUTIONS = range(1, 8)
@@ -321,6 +324,62 @@ def read_ptau(path):
                     contributions=_read_contributions(binfile), other_sections=_other_sections(binfile, power))
 
 
+def _point_bytes_of(section_type):
+    return G2_BYTES if section_type in (TAU_G2, BETA_G2, LAGRANGE_TAU_G2) else G1_BYTES
+
+
+@dataclass(frozen=True, eq=False)
+class PtauSections:
+    """A .ptau with its header and the sizes of its point sections checked, its points
+    read (and checked) on demand: what `zkey new` needs of a multi-GB prepared file."""
+
+    power: int
+    ceremony_power: int
+    binfile: object  # zkwork.formats.binfile.BinFile
+
+    def points(self, section_type, start, count, subgroup=True):
+        """Points start .. start + count - 1 of a point section, as a fresh affine array,
+        each checked: canonical, on its curve, and for G2 with `subgroup` in the subgroup
+        (without, as zkey_file's long arrays: the caller checks it where it matters)."""
+        section = self.binfile.section(section_type)
+        item_bytes = _point_bytes_of(section_type)
+        section.take(start * item_bytes)
+        shape = G2_SHAPE if item_bytes == G2_BYTES else G1_SHAPE
+        what = f"points {start} to {start + count - 1}"
+        array = section.limbs(count, shape, what)
+        if subgroup or shape == G1_SHAPE:
+            check_points(section, array, what)
+            return array
+        section.check_below(array, FQ, what)
+        index = first_off_curve(array)
+        if index is not None:
+            raise section.error(InvalidValueError, f"{what}: point {start + index} is not on the curve")
+        return array
+
+    def contributions(self):
+        """The contributions of section 7, parsed and checked as read_ptau does."""
+        return _read_contributions(self.binfile)
+
+    def raw(self, section_type):
+        """The bytes of a section as stored (a memoryview into the file's map)."""
+        return self.binfile.section(section_type).data
+
+
+def open_ptau(path):
+    """The .ptau at `path` as PtauSections: the container, the header and the size of
+    every point section present (2 to 6 required, 12 to 15 if there) checked; no point
+    is read."""
+    binfile = read_bin_file(path, "ptau", 1, SECTION_NAMES)
+    power, ceremony_power = _read_header(binfile)
+    for section_type, count in point_counts(power).items():
+        if section_type < LAGRANGE_TAU_G1 or binfile.has(section_type):
+            section = binfile.section(section_type)
+            section.need(count, _point_bytes_of(section_type), f"{count} points for the header's power")
+            section.take(count * _point_bytes_of(section_type))
+            section.finish()
+    return PtauSections(power, ceremony_power, binfile)
+
+
 # -- writing -------------------------------------------------------------------------------
 def _point_bytes(points):
     return b"".join(limbs_bytes(point.affine_mont()) for point in points)
@@ -349,6 +408,23 @@ def contribution_bytes(contribution):
         _point_bytes([key.g2_spx for key in keys]),
         c.partial_hash, c.next_challenge, u32(c.kind), _parameter_bytes(c),
     ])
+
+
+def write_prepared_ptau(ptau, lagrange, path):
+    """Write what `snarkjs powersoftau prepare phase2` writes: a fresh header (ceremonyPower
+    = power), sections 2 to 7 of `ptau` (PtauSections) byte for byte, then `lagrange`
+    ({12..15: bytes-like}, each of its point count's size)."""
+    counts = point_counts(ptau.power)
+    if sorted(lagrange) != list(range(LAGRANGE_TAU_G1, LAGRANGE_BETA_TAU_G1 + 1)):
+        raise ShapeMismatchError(f"a prepared ptau has sections 12 to 15, got {sorted(lagrange)}")
+    for section_type, data in lagrange.items():
+        expected = counts[section_type] * _point_bytes_of(section_type)
+        if len(data) != expected:
+            raise ShapeMismatchError(f"{SECTION_NAMES[section_type]} of power {ptau.power} takes {expected} bytes, "
+                                     f"got {len(data)}")
+    sections = [(HEADER, prime_header(P) + u32(ptau.power) + u32(ptau.power))]
+    sections += [(section_type, ptau.raw(section_type)) for section_type in range(TAU_G1, CONTRIBUTIONS + 1)]
+    write_bin_file(path, "ptau", 1, sections + sorted(lagrange.items()))
 
 
 def write_ptau(ptau, path):

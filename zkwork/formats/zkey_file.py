@@ -28,7 +28,8 @@ signals; C lives in the IC and C points only.
 Reading checks the container (see binfile), protocol, primes, counts and section sizes, the
 header and IC points (on the curve, in the subgroup), the long point arrays (canonical, on
 the curve; B2's subgroup checks run when a proof fails, see zkwork.groth16.key_checks) and
-the coefficients' ranges. `write_zkey` writes the same bytes back.
+the coefficients' ranges. `write_zkey` writes the same bytes back, given the file's section
+order: by type after `zkey contribute`, NEW_ZKEY_ORDER after `zkey new`.
 """
 from dataclasses import dataclass
 
@@ -54,6 +55,9 @@ SECTION_NAMES = {
     A: "points A", B1: "points B1", B2: "points B2", C: "points C", H: "points H", CONTRIBUTIONS: "contributions",
 }
 GROTH16 = 1
+SECTION_ORDER = tuple(range(HEADER, CONTRIBUTIONS + 1))
+# `snarkjs zkey new` writes the coefficients before IC, and H before the other point sections.
+NEW_ZKEY_ORDER = (HEADER, GROTH16_HEADER, COEFFICIENTS, IC, H, C, A, B1, B2, CONTRIBUTIONS)
 G1_SHAPE, G2_SHAPE = (2, 4), (2, 2, 4)
 HEADER_POINTS = (("alpha_1", G1_SHAPE), ("beta_1", G1_SHAPE), ("beta_2", G2_SHAPE), ("gamma_2", G2_SHAPE),
                  ("delta_1", G1_SHAPE), ("delta_2", G2_SHAPE))
@@ -188,8 +192,9 @@ def read_zkey(path):
     )
 
 
-def write_zkey(zkey, path):
-    """Write `zkey` as a .zkey file (sections in snarkjs's order, 1 to 10)."""
+def write_zkey(zkey, path, order=SECTION_ORDER):
+    """Write `zkey` as a .zkey file, its sections in `order`: by type (1 to 10) by default,
+    as `zkey contribute` writes them; NEW_ZKEY_ORDER is `zkey new`'s."""
     vk = zkey.vk
     groth16_header = b"".join([
         prime_header(P), prime_header(R), u32(zkey.num_vars), u32(zkey.num_public), u32(zkey.domain_size),
@@ -212,7 +217,8 @@ def write_zkey(zkey, path):
     ]
     if zkey.contributions is not None:
         sections.append((CONTRIBUTIONS, zkey.contributions))
-    write_bin_file(path, "zkey", 1, sections)
+    rank = {section_type: i for i, section_type in enumerate(order)}
+    write_bin_file(path, "zkey", 1, sorted(sections, key=lambda section: rank[section[0]]))
 
 
 def zkey_from_proving_key(pk):
