@@ -233,3 +233,32 @@ class NonLoopbackError(LoadTestError):
 
 class ProfileError(LoadTestError):
     """A load profile with a negative or non-finite rate, or a duration that is not > 0."""
+
+
+class PrometheusError(ZkworkError, RuntimeError):
+    """A Prometheus server that zkwork runs for a load test (zkwork.service.prometheus) and
+    that cannot do what was asked of it."""
+
+
+class PrometheusMissingError(PrometheusError, FileNotFoundError):
+    """No `prometheus` executable on PATH; the message says how to install Debian's package
+    (`make install` as root, tools/install-prometheus.sh, apt-get install prometheus)."""
+
+
+class PrometheusStartError(PrometheusError):
+    """A Prometheus server that exited or was not ready within its bound; the message ends
+    with the tail of its log."""
+
+
+class PrometheusQueryError(PrometheusError, ValueError):
+    """A query or API call that the Prometheus server rejected or could not answer; the
+    message names the expression and the server's error."""
+
+
+class PrometheusTimeoutError(PrometheusError, TimeoutError):
+    """A wait on a Prometheus server (a scrape, a rule evaluation) that passed its bound."""
+
+
+class ServiceStartError(ZkworkError, RuntimeError):
+    """`zkwork serve` started as a child process (zkwork.service.serve_process) that exited,
+    named no port, or had no warm workers within its bound; the message ends with its log."""

@@ -177,7 +177,7 @@ MAX_JSON_DEPTH = 64  # arrays and objects inside one another; snarkjs's files ne
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|([\[{])|([\]}])', re.DOTALL)
 
 
-def _too_deep(text):
+def nesting_overflow_offset(text):
     """The offset in `text` where arrays and objects outside strings first nest deeper
     than MAX_JSON_DEPTH, or None; linear in the text, stops at that offset."""
     depth = 0
@@ -211,7 +211,7 @@ def read_json(path, error=JsonFormatError, max_bytes=MAX_JSON_BYTES):
         text = read_regular(path, max_bytes, error, "JSON file").decode("utf-8")
     except UnicodeDecodeError as reason:
         raise error(f"{path}: {reason}") from reason
-    offset = _too_deep(text)
+    offset = nesting_overflow_offset(text)
     if offset is not None:
         raise error(f"{path}: arrays and objects nested deeper than {MAX_JSON_DEPTH} levels (character {offset})")
     try:

@@ -6,39 +6,46 @@
     GET  /ready                 200 {"ready": true} once every worker has proved each circuit once, else 503
     GET  /metrics               Prometheus text exposition (zkwork.service.metrics)
 
-Statuses: 400 a body that is not JSON (or not an object); 404 an unknown circuit; 413 a body
-over the size limit; 422 inputs the circuit rejects (CircuitInputError naming the input,
-UnsatisfiedConstraintError naming the constraint) or a proof / public signals that cannot be
-read; 503 + Retry-After when the prove queue is full (at once, never a wait); 504 when a prove
-request's deadline passes (waiting or proving; a proof already running finishes in its worker
-and is dropped); 500 a worker failure: WorkerDied when the worker process proving the request
-died (zkwork.service.workers replaces it; /ready is 503 until the replacement is warm). Every error is {"error": {"type", "message"}}: no
-traceback reaches a client. A well-formed proof that does not verify is 200 {"valid": false}.
+Statuses: 400 a body that is not JSON (or not an object, or nested deeper than MAX_JSON_DEPTH);
+404 an unknown circuit or path; 405 a wrong method; 413 a body over the size limit; 422 inputs
+the circuit rejects (CircuitInputError naming the input, UnsatisfiedConstraintError naming the
+constraint) or a proof / public signals that cannot be read; 503 + Retry-After when the prove
+queue is full (at once, never a wait); 504 when a prove request's deadline passes (waiting or
+proving; a proof already running finishes in its worker and is dropped); 500 a worker failure:
+WorkerDied when the worker process proving the request died (zkwork.service.workers replaces
+it; /ready is 503 until the replacement is warm). Every error is {"error": {"type",
+"message"}}: no traceback reaches a client. A well-formed proof that does not verify is 200
+{"valid": false}.
 
 Back-pressure: at most workers + queue prove requests are admitted (running or waiting); a slot
 is freed when the worker finishes, not when a client gives up, so a deadline never lets more
 work in than the workers can hold.
 
-Verification runs on one thread beside the event loop. Measured (membership hardened depth 4,
-2 cores, a throwaway script timing verify alone, from 1 and 2 threads, and beside an asyncio
-ticker): a verify costs 1.96 ms wall = 1.96 ms CPU; two
-threads verify 485/s, one thread 494/s, so the kernels hold the GIL and more threads add
-nothing; a 1 ms asyncio ticker's worst lag was 5.1 ms with verifies run on the loop and 1.4 ms
-with them on the thread (the interpreter switches the GIL between them). So: one thread,
-which keeps the loop responsive at no throughput cost; verifies are too short (2 ms) for a
-process hand-off to pay, and the processes are the provers'.
+Verification runs on one thread beside the event loop, decided by measurement (membership
+hardened, 2 cores; `zkwork bench service` measures it again in every run: "verify_placement",
+zkwork.service.overhead). A verify costs ~2 ms of CPU at depth 4 and ~2.4 ms at depth 20. With
+the verifier holding the GIL throughout, two threads verified 0.87-1.0x one thread's rate, and
+a 1 ms asyncio ticker lagged up to 5-6 ms with verifies run on the loop against 1.4-2.6 ms with
+them on the thread (the interpreter switches the GIL between them), for a hand-off of 0.06-0.2
+ms: one thread keeps the loop responsive at no throughput cost, and a verify is too short for
+a process hand-off to pay (the processes are the provers'). The pairing kernels, ~70 % of a
+verify, now release the GIL (nogil, zkwork.pairing): in a trial build the ticker's P95 lag on
+the thread fell from 2.3 to 0.5 ms.
 """
 import asyncio
 import json
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from zkwork.errors import CircuitInputError, UnsatisfiedConstraintError, WorkerDiedError, ZkworkError
+from zkwork.groth16.snarkjs_json import MAX_JSON_DEPTH, nesting_overflow_offset
 from zkwork.service.metrics import ServiceMetrics
 from zkwork.service.workers import available_cores
 
@@ -79,8 +86,17 @@ async def _read_json(request, limit):
         if len(body) > limit:
             raise HttpError(413, "BodyTooLarge", f"the body exceeds the limit of {limit} bytes")
     try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise HttpError(400, "BadJson", f"the body is not UTF-8: {error}") from None
+    # py_ecc (imported with the pairing) raises the recursion limit to 10^5, and json.loads then
+    # recurses through deep nesting until the C stack overflows: a 90 KB "[[[..." killed the server
+    if (offset := nesting_overflow_offset(text)) is not None:
+        raise HttpError(400, "BadJson", f"arrays and objects nested deeper than {MAX_JSON_DEPTH} levels "
+                        f"(character {offset})")
+    try:
+        value = json.loads(text)
+    except ValueError as error:
         raise HttpError(400, "BadJson", f"the body is not JSON: {error}") from None
     if not isinstance(value, dict):
         raise HttpError(400, "BadJson", "the body must be a JSON object")
@@ -196,20 +212,25 @@ class Service:
 
 def create_app(service):
     """The Starlette app over a Service. Its lifespan, at shutdown, after uvicorn has finished
-    the in-flight requests, stops the pool and the verify thread (the workers warm up in the
-    background from the start: /health answers at once, /ready when they are warm)."""
+    the in-flight requests, stops the pool and the verify thread and logs the requests received
+    and answered ("zkwork serve stopped; requests: {endpoint: {"received": n, status: n}}");
+    the workers warm up in the background from the start: /health answers at once, /ready
+    when they are warm."""
     def guarded(handler):
         async def endpoint(request):
             endpoint_name = request.url.path.split("/")[2] if request.url.path.startswith("/v1/") else "other"
+            service.metrics.requests.labels(endpoint_name).inc()
             service.metrics.in_flight.labels(endpoint_name).inc()
             try:
-                return await handler(request)
+                response = await handler(request)
             except HttpError as error:
-                return _error(error.status, error.kind, str(error), error.headers)
+                response = _error(error.status, error.kind, str(error), error.headers)
             except Exception as error:  # noqa: BLE001 -- the last line before a traceback would reach the client
-                return _error(500, "InternalError", type(error).__name__)
+                response = _error(500, "InternalError", type(error).__name__)
             finally:
                 service.metrics.in_flight.labels(endpoint_name).dec()
+            service.metrics.responses.labels(endpoint_name, str(response.status_code)).inc()
+            return response
         endpoint.__doc__ = handler.__doc__
         return endpoint
 
@@ -220,6 +241,9 @@ def create_app(service):
         finally:
             service.pool.shutdown()
             service.verifier.shutdown(wait=True)
+            # what was received and answered, in one line: a drain is accounted for after /metrics is gone
+            logging.getLogger("uvicorn.error").info("zkwork serve stopped; requests: %s",
+                                                    json.dumps(service.metrics.request_totals(), sort_keys=True))
 
     routes = [
         Route("/v1/prove/{circuit}", guarded(service.prove), methods=["POST"]),
@@ -228,4 +252,8 @@ def create_app(service):
         Route("/ready", guarded(service.ready)),
         Route("/metrics", guarded(service.metrics_text)),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    async def no_route(request, error):  # Starlette's own 404 (no such path) and 405 (wrong method)
+        return _error(error.status_code, error.detail.title().replace(" ", ""),
+                      f"{request.method} {request.url.path}: {error.detail}", error.headers)
+
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: no_route})

@@ -36,7 +36,7 @@ ERROR_TYPES = {
 SERVER_TYPE = "prove_and_verify"  # the guide's server_type label: this service does both
 
 
-def _proc_cpu_seconds(pid):
+def proc_cpu_seconds(pid):
     """utime + stime of a live process from /proc/PID/stat; 0 once it has gone."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
@@ -67,8 +67,9 @@ def _host_memory_bytes():
 
 class ServiceMetrics:
     """The guide's metrics (attributes of zkwork.monitoring.RecordedMetrics) plus queue_depth
-    (prove requests admitted and waiting for a worker) and in_flight_requests (HTTP requests
-    being handled), all in one registry."""
+    (prove requests admitted and waiting for a worker), in_flight_requests (HTTP requests
+    being handled) and http_requests / http_responses (received, answered by status), all in
+    one registry."""
 
     def __init__(self):
         """A fresh registry: tests and several apps in one process do not share counters."""
@@ -78,6 +79,10 @@ class ServiceMetrics:
                                  registry=self.registry)
         self.in_flight = Gauge("in_flight_requests", "HTTP requests being handled", ["endpoint"],
                                registry=self.registry)
+        self.requests = Counter("http_requests", "HTTP requests the service's routes received (endpoint: "
+                                "prove, verify or other)", ["endpoint"], registry=self.registry)
+        self.responses = Counter("http_responses", "HTTP responses the service's routes answered, by status code",
+                                 ["endpoint", "status"], registry=self.registry)
         system = ["server_type", "instance_id"]
         self.instance = f"{socket.gethostname()}:{os.getpid()}"
         self.cpu_usage = Gauge("cpu_usage", "CPU of the service and its workers since the previous scrape, "
@@ -112,7 +117,7 @@ class ServiceMetrics:
     def _cpu_seconds(pids):
         times = os.times()  # children_*: the workers that have ended and been reaped
         return (times.user + times.system + times.children_user + times.children_system
-                + sum(_proc_cpu_seconds(pid) for pid in pids))
+                + sum(proc_cpu_seconds(pid) for pid in pids))
 
     def observe_system(self, pids, cores, warm, restarts):
         """Sets the system gauges from the service process and its worker `pids` (on `cores`
@@ -129,6 +134,17 @@ class ServiceMetrics:
         self.workers_warm.set(warm)
         self.worker_restarts.inc(restarts - self._restarts_seen)
         self._restarts_seen = restarts
+
+    def request_totals(self):
+        """{endpoint: {"received": n, status: n, ...}} of the HTTP requests so far (logged at
+        shutdown, when /metrics can no longer be scraped, so that a drain can be accounted for)."""
+        totals = {}
+        for family in (self.requests, self.responses):
+            for sample in family.collect()[0].samples:
+                if sample.name.endswith("_total"):
+                    key = sample.labels.get("status", "received")
+                    totals.setdefault(sample.labels["endpoint"], {})[key] = int(sample.value)
+        return totals
 
     def text(self):
         """The Prometheus text exposition."""
