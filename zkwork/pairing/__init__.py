@@ -67,12 +67,14 @@ _classify_g1 = _make_classifier(G1, FQ.kernels.load, f_is_canonical)
 _classify_g2 = _make_classifier(G2, fq2.load, _fq2_is_canonical)
 
 
-@njit(cache=True)
+# nogil: the pairing is ~70 % of a verification, which the service runs on a thread beside its
+# event loop (zkwork.service.app): holding the GIL for it delays every other request.
+@njit(cache=True, nogil=True)
 def _miller_loop_into(g1s, g2s, out):
     fq12_store(out, miller.multi_miller_loop(g1s, g2s))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _final_exponentiation_into(f, out):
     fq12_store(out, final_exp.final_exponentiation(fq12_load(f)))
 
