@@ -2,7 +2,7 @@
 import pytest
 
 from zkwork.capacity import (GUIDE_PLAN, CapacityInputError, compare_with_guide, guide_implied_servers,
-                             guide_summary, plan_capacity, plan_deployment)
+                             guide_summary, plan_at_sla, plan_capacity, plan_deployment)
 from zkwork.errors import ZkworkError
 
 
@@ -128,3 +128,17 @@ def test_the_plan_counts_cpu_seconds_per_end_to_end_proof_with_the_witness_share
     for witness in (0.5, 0.6, -0.1, True):
         with pytest.raises(CapacityInputError):
             plan_deployment(2.0, 100.0, "a test", proof_witness_cpu_s=witness)
+
+
+def test_the_plan_at_sla_puts_no_cpu_threshold_on_top_and_says_why():
+    # 1000 / (2.5 * 8) = 50 + 1 spare; 5000 / (40 * 4) = 31.25 -> 32 + 1
+    plan = plan_at_sla(2.5, 40.0, "a load test")
+    assert (plan.proof.servers, plan.verification.servers) == (51, 33)
+    assert plan.proof.cpu_threshold == 1.0 and plan.proof.peak_utilisation == pytest.approx(1000 / (20 * 51))
+    assert "SLAs hold" in plan.assumptions()["proof.cpu_threshold"]["source"]
+    assert "a load test" in plan.assumptions()["verification.rate_per_core"]["source"]
+
+
+def test_the_guide_error_rate_slas_are_quoted():
+    assert GUIDE_PLAN["proof_error_rate"].value == 0.001 and "0.1%" in GUIDE_PLAN["proof_error_rate"].quote
+    assert GUIDE_PLAN["verification_error_rate"].value == 0.0001

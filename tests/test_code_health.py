@@ -25,8 +25,8 @@ LAYERS = [
     {"interop", "workspace"},
     {"ceremony"},
     {"audit", "bench"},
-    {"studies", "service", "fleet", "plan", "capacity", "monitoring"},
-    {"report", "cli", "commands"},
+    {"studies", "service", "fleet", "plan", "capacity", "monitoring", "queueing"},
+    {"report", "report_summary", "cli", "commands"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 BUILTIN_ERRORS = {"ValueError", "TypeError", "KeyError", "IndexError", "LookupError", "RuntimeError",

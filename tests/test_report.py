@@ -9,14 +9,8 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from zkwork.cli import main
 from zkwork.patterns import PATTERNS, VARIANTS, get_pattern
-from zkwork.report import (
-    NOTEBOOK_DIR,
-    NOTEBOOKS,
-    NotebookSpec,
-    format_summary,
-    run_report,
-    study_result,
-)
+from zkwork.report import NOTEBOOK_DIR, NOTEBOOKS, NotebookSpec, run_report
+from zkwork.report_summary import format_summary, study_result
 from zkwork.studies import latency as latency_study
 from zkwork.studies import monitoring as monitoring_study
 from zkwork.studies import throughput as throughput_study
@@ -107,7 +101,9 @@ def test_the_summary_opens_with_the_slas_and_the_capacity_against_the_guide():
     assert "| membership | hardened | depth=20 | 5,101 | 2.5 | 1200 | 1203 | FAIL | 4.0 | PASS |" in answer
     assert ("Latency, throughput, monitoring and capacity figures are measured end to end (input JSON in, proof "
             "JSON out), with witness time as its own column beside prove time.") in summary
-    assert "The plan counts 0.4 CPU-seconds per end-to-end proof, of which the witness 0.002 s (0.5%)." in answer
+    assert "The 70 %-rule plan counts 0.4 CPU-seconds per end-to-end proof, of which the witness 0.002 s (0.5%)." \
+        in answer
+    assert "the plan falls back to the throughput study's 70 % rule" in answer  # no load-test results here
     assert "| 1 | 2.00 | 2.50 | 2.0 | 398 | 0.5% | 80% |" in answer
     assert "membership_hardened_d20 2.5 of 450 ms" in summary
     assert "| proof servers | 120 | 50–100 | above the guide's range |" in answer

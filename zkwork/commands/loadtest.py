@@ -96,7 +96,6 @@ def _proof_body(url, circuit, input_json, timeout):
 
 def run(args):
     """Runs the load test and prints (or writes) its result."""
-    import asyncio
     import json
     from pathlib import Path
 
@@ -128,10 +127,10 @@ def run(args):
         # the run ends at its last request: rates over the profile's full length would understate it
         profile = loadgen.truncate(profile, schedule[-1][0])
     path = f"/v1/{args.endpoint}/{args.circuit}"
-    records = asyncio.run(loadgen.run_load(url, path, [body], schedule, args.concurrency, args.timeout))
+    records, _, cpu_s = loadgen.measured_load(url, path, [body], schedule, args.concurrency, args.timeout)
     settings = {"url": url, "path": path, "endpoint": args.endpoint, "circuit": args.circuit, "seed": args.seed,
                 "profile": args.profile or f"constant:{args.rate}", "max_requests": args.max_requests,
                 "concurrency": args.concurrency, "timeout_s": args.timeout}
-    result = loadgen.summarize(records, profile, settings=settings)
+    result = loadgen.summarize(records, profile, settings=settings, generator_cpu_s=cpu_s)
     emit(args, result, loadgen.summary_text(result))
     return Exit.OK

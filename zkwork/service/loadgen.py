@@ -12,16 +12,23 @@ dropped by the generator at once: it never waits for a slot, which would close t
     poisson_schedule()                     the send times (seeded: reproducible)
     check_loopback()                       only loopback URLs are load-tested
     run_load()                             sends the schedule, records every request
+    measured_load()                        run_load in a thread of its own, with its wall and CPU time
     summarize(), summary_text()            the JSON-able result and its one-screen text
+
+The generator shares the machine with the service in a loopback test: its own CPU time over the
+run (the whole process's, time.process_time) is reported beside the rates, as seconds and as a
+share of the cores, since every core-second it takes is one the service did not get.
 """
 import asyncio
 import ipaddress
 import math
 import random
+import threading
 import time
 from dataclasses import asdict, dataclass
 
 from zkwork.errors import NonLoopbackError, ProfileError
+from zkwork.service.workers import available_cores
 
 DROPPED = "DroppedByGenerator"  # the error type of a request the concurrency cap refused
 
@@ -193,6 +200,27 @@ async def run_load(url, path, bodies, schedule, concurrency=256, timeout=60.0):
     return records
 
 
+def measured_load(url, path, bodies, schedule, concurrency=256, timeout=60.0):
+    """(records, wall seconds, CPU seconds of this process) of run_load, run on an event loop of
+    its own in a new thread: callable where a loop already runs (a Jupyter kernel)."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["records"] = asyncio.run(run_load(url, path, bodies, schedule, concurrency, timeout))
+        except BaseException as error:  # noqa: BLE001 -- re-raised in the caller's thread below
+            outcome["error"] = error
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    thread = threading.Thread(target=target, name="loadgen")
+    thread.start()
+    thread.join()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["records"], wall, cpu
+
+
 def _error_type(response):
     """The service's {"error": {"type"}} of a non-2xx response, else HTTP<status>."""
     try:
@@ -247,14 +275,16 @@ def _stats(records, duration):
     }
 
 
-def summarize(records, profile, wall_time=None, settings=None):
+def summarize(records, profile, wall_time=None, settings=None, generator_cpu_s=None):
     """The run's JSON-able result: the offered (profile) and achieved send rates, goodput (2xx
     per second of wall time, the drain after the last send included, so that a service that
     only keeps up by answering late does not get credit for the profile's shorter span),
     latency percentiles (ms, from the scheduled start) of the successes and of every request
     sent, send lateness, status counts, and the same per profile segment over the requests
     scheduled in it (a step's goodput: their 2xx per second of the step). `settings` (target,
-    seed, ...) is copied in."""
+    seed, ...) is copied in. `generator_cpu_s`, the generator process's CPU seconds over the run,
+    gives `generator_cpu_share`: of the cores' capacity over the wall time, the part the
+    generator took from the service it measures (None when not given)."""
     duration = sum(s.duration for s in profile)
     offered = sum(s.mean_rate * s.duration for s in profile) / duration
     latest_end = max([r.scheduled + r.latency for r in records if r.latency is not None], default=0.0)
@@ -262,6 +292,9 @@ def summarize(records, profile, wall_time=None, settings=None):
     result = {"settings": dict(settings or {}), "duration_s": duration, "wall_time_s": wall_time,
               "offered_rate": offered, **_stats(records, duration)}
     result["goodput"] = result["ok"] / wall_time if wall_time > 0 else 0.0
+    result["generator_cpu_s"] = generator_cpu_s
+    result["generator_cpu_share"] = (None if generator_cpu_s is None or wall_time <= 0
+                                     else generator_cpu_s / (wall_time * available_cores()))
     result["lateness_ms"] = _percentiles([r.sent - r.scheduled for r in records if r.sent is not None])
     result["steps"] = []
     start = 0.0
@@ -294,6 +327,9 @@ def summary_text(result):
         f"P99 {_ms(result['lateness_ms']['p99']):>7} max {_ms(result['lateness_ms']['max']):>7}",
         "statuses: " + ", ".join(f"{k} {v}" for k, v in result["statuses"].items()),
     ]
+    if result.get("generator_cpu_s") is not None:
+        lines.append(f"generator CPU {result['generator_cpu_s']:.2f} s, {result['generator_cpu_share']:.0%} of the "
+                     f"{available_cores()} cores over the wall time (taken from the service under test)")
     if len(result["steps"]) > 1:
         lines.append(f"{'step':>4} {'start s':>8} {'offered/s':>10} {'sent/s':>8} {'goodput/s':>10} "
                      f"{'P50 ms':>8} {'P95 ms':>8} {'P99 ms':>8}  statuses")
