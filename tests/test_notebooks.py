@@ -33,6 +33,7 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 SMALL = {
     "latency": {"patterns": ["membership", "locker"], "variants": list(VARIANTS), "runs": 3, "verify_runs": 10,
                 "batch": 5, "peers": False},
+    "fleet-simulation": {"window_h": [13.8, 14.4], "n_workers": 1, "proof_runs": 3},
 }
 FAST = {"constraint-budgets"}
 
@@ -90,7 +91,24 @@ def contract_monitoring(result):
     assert result.latencies and result.metrics_path
 
 
+def contract_load_test(result):
+    assert len(result.steps) == 2 * len(result.params["fractions"])
+    assert all({"p95_ms", "p99_ms", "goodput", "share_503", "confidence", "prometheus"} <= set(row)
+               for row in result.steps)
+    assert set(result.capacity_at_sla) == {"proof", "verification"}
+
+
+def contract_fleet_simulation(result):
+    assert [scenario["name"] for scenario in result.scenarios] == ["diurnal day", "flash crowd", "zone failure"]
+    assert all(set(scenario["verdicts"]) == {"proof", "verification"} for scenario in result.scenarios)
+    assert [row["role"] for row in result.circuits] == ["mix", "reference"]  # quick: no depth or snarkjs what-ifs
+    assert len(result.circuits[0]["proof_cpu_ms"]) == 3 and result.sweep["cases"] == len(result.sweep["rows"]) == 4
+    assert "per-core rates hold" in result.assumption and result.validation is None
+
+
 CONTRACTS = {
+    "load-test": contract_load_test,
+    "fleet-simulation": contract_fleet_simulation,
     "constraint-budgets": contract_constraint_budgets,
     "latency": contract_latency,
     "throughput-and-capacity": contract_throughput_and_capacity,

@@ -13,7 +13,7 @@ from zkwork.studies import STUDIES, StudyError, get_study
 from zkwork.studies.base import Run, spread
 
 matplotlib.use("Agg")
-SLOW = {"ceremony"}
+SLOW = {"ceremony", "load_test", "fleet"}
 
 
 def check_budgets(result):
@@ -87,8 +87,26 @@ def check_ceremony(result):
     assert len(result.phase1["contribution_s"]) == len(result.phase2["contribution_s"]) == 3  # + the beacon
 
 
-CHECKS = {"budgets": check_budgets, "latency": check_latency, "throughput": check_throughput,
-          "monitoring": check_monitoring, "audit": check_audit, "ceremony": check_ceremony}
+def check_load_test(result):
+    assert {row["kind"] for row in result.steps} == {"proof", "verification"}
+    assert all(row["ok"] > 0 and row["p95_ms"] > 0 and row["server_cpu_s_per_request"] > 0 for row in result.steps)
+    assert (result.sla["proof"]["bound_ms"], result.sla["verification"]["bound_ms"]) == (1000, 50)  # GUIDE_PLAN
+    assert set(result.capacity_at_sla) == set(result.model) == {"proof", "verification"}
+
+
+def check_fleet(result):
+    assert [scenario["name"] for scenario in result.scenarios] == ["flash crowd"]
+    (scenario,) = result.scenarios
+    assert scenario["peak_rates"]["proof"] == pytest.approx(3000)  # the flash crowd's 3x the guide's peak
+    assert all(row["proof_cpu_ms"] and all(ms > 0 for ms in row["proof_cpu_ms"]) for row in result.circuits)
+    assert {tier: len(rows) for tier, rows in scenario["minutes"].items()} == {"proof": 42, "verification": 42}
+    assert len(result.sweep["rows"]) == 4 and result.whatifs[0]["servers_at_70pct_cpu"] > 0
+    assert "per-core rates hold" in result.assumption
+
+
+CHECKS = {"budgets": check_budgets, "fleet": check_fleet, "latency": check_latency, "throughput": check_throughput,
+          "monitoring": check_monitoring, "audit": check_audit, "ceremony": check_ceremony,
+          "load_test": check_load_test}
 
 
 @pytest.fixture(scope="module")

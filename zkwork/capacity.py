@@ -30,6 +30,8 @@ from zkwork.errors import ZkworkError
 
 _COMPUTE = "Infrastructure Requirements › Compute Resources"
 _COST = "Cost Estimation › Monthly Infrastructure Costs"
+_HPA = "Scaling Considerations › Horizontal Scaling"
+_LB = "Infrastructure Requirements › Network Infrastructure › Load Balancer"
 
 
 class CapacityInputError(ZkworkError, ValueError):
@@ -93,6 +95,38 @@ GUIDE_PLAN = {
     "verification_latency_p99_ms": GuideFigure(
         50, "ms", "Monitoring and Observability › Key Metrics › Verification",
         "verification_duration SLA: P99 < 50ms"),
+    "proof_error_rate": GuideFigure(
+        0.001, "fraction of requests", "Monitoring and Observability › Key Metrics › Proof Generation",
+        "proof_generation_errors SLA: <0.1% error rate"),
+    "verification_error_rate": GuideFigure(
+        0.0001, "fraction of requests", "Monitoring and Observability › Key Metrics › Verification",
+        "verification_errors SLA: <0.01% error rate"),
+    # the fleet model's (zkwork.fleet): autoscaler rules, load balancing, timeouts, migration phases
+    "proof_min_replicas": GuideFigure(10, "replicas", f"{_HPA} › Auto-scaling Configuration", "minReplicas: 10"),
+    "proof_max_replicas": GuideFigure(100, "replicas", f"{_HPA} › Auto-scaling Configuration", "maxReplicas: 100"),
+    "scale_up_cpu_step": GuideFigure(0.20, "fraction of instances", f"{_HPA} › Scaling Triggers",
+                                     "CPU > 70%: Add 20% more instances"),
+    "proof_p95_trigger_ms": GuideFigure(800, "ms", f"{_HPA} › Auto-scaling Configuration; Scaling Triggers",
+                                        "Proof latency P95 > 800ms: Add 10% more instances"),
+    "scale_up_p95_step": GuideFigure(0.10, "fraction of instances", f"{_HPA} › Scaling Triggers",
+                                     "Proof latency P95 > 800ms: Add 10% more instances"),
+    "queue_depth_trigger": GuideFigure(100, "requests", f"{_HPA} › Scaling Triggers",
+                                       "Queue depth > 100: Add 30% more instances"),
+    "scale_up_queue_step": GuideFigure(0.30, "fraction of instances", f"{_HPA} › Scaling Triggers",
+                                       "Queue depth > 100: Add 30% more instances"),
+    "scale_down_cpu_threshold": GuideFigure(0.30, "CPU fraction", f"{_COMPUTE} (both tiers)",
+                                            "Auto-scaling: Scale up at 70% CPU, down at 30%"),
+    "proof_balancing": GuideFigure("round-robin", "policy", f"{_LB} › Traffic Distribution",
+                                   "Proof Generation: Round-robin with connection affinity"),
+    "verification_balancing": GuideFigure("least-connections", "policy", f"{_LB} › Traffic Distribution",
+                                          "Verification: Least connections"),
+    "request_timeout_s": GuideFigure(120, "s", f"{_LB} › Configuration", "Idle Timeout: 120 seconds"),
+    "pilot_shares": GuideFigure((0.01, 0.05, 0.10, 0.15, 0.25), "share of traffic",
+                                "Deployment Strategy › Phase 1: Pilot › Gradual Internal Rollout",
+                                "Day 6: 1% ... Day 10: 25% internal traffic"),
+    "ga_shares": GuideFigure((0.25, 0.50, 0.75, 0.90, 0.95, 0.98, 1.00), "share of traffic",
+                             "Deployment Strategy › Phase 3: General Availability › Gradual Rollout",
+                             "--zkp-traffic=25% ... Day 32: 50% ... Day 42: 100%"),
 }
 
 
@@ -242,7 +276,8 @@ class DeploymentPlan:
         }
 
 
-def _guide_source(name):
+def guide_source(name):
+    """'guide (section): quote' for GUIDE_PLAN[name], to say where a figure comes from."""
     figure = GUIDE_PLAN[name]
     return f"guide ({figure.section}): {figure.quote}"
 
@@ -250,22 +285,25 @@ def _guide_source(name):
 def plan_deployment(proof_rate_per_core, verification_rate_per_core, rate_source, *, proof_witness_cpu_s=None,
                     proof_peak_rate=None, verification_peak_rate=None,
                     proof_cores=None, verification_cores=None, cpu_threshold=None, headroom=1,
-                    proof_price_month=None, verification_price_month=None, other_costs_month=None):
+                    proof_price_month=None, verification_price_month=None, other_costs_month=None,
+                    cpu_threshold_source=None):
     """Plan both tiers from per-core rates (`rate_source` says where they were measured):
     end-to-end proofs (input JSON in, proof JSON out) and verifications per CPU-second;
     `proof_witness_cpu_s`, the witness stage's CPU-seconds per proof, shows its share.
 
     Every input left as None takes the guide's figure (peak rates, server shapes, the 70%
     scale-up threshold, unit prices and the non-compute monthly costs) and is listed with
-    the guide section it comes from; inputs given are listed as assumptions of the caller.
+    the guide section it comes from; inputs given are listed as assumptions of the caller
+    (`cpu_threshold_source` says why, for a given threshold).
     The guide's unit prices are the guide's, not quotes and not measured."""
 
     def pick(value, guide_name):
         if value is None:
-            return guide_value(guide_name), _guide_source(guide_name)
+            return guide_value(guide_name), guide_source(guide_name)
         return value, "assumption: set by the caller"
 
     threshold, threshold_src = pick(cpu_threshold, "scale_up_cpu_threshold")
+    threshold_src = cpu_threshold_source or threshold_src
     other, other_src = pick(other_costs_month, "non_compute_cost_month")
     tiers = {}
     for tier, rate, peak, cores, price in (
@@ -287,6 +325,16 @@ def plan_deployment(proof_rate_per_core, verification_rate_per_core, rate_source
     if isinstance(other, bool) or not isinstance(other, (int, float)) or other < 0:
         raise CapacityInputError(f"other_costs_month must be a number >= 0, not {other!r}")
     return DeploymentPlan(tiers["proof"], tiers["verification"], other, other_src)
+
+
+def plan_at_sla(proof_rate_per_core, verification_rate_per_core, rate_source, *, headroom=1):
+    """The deployment plan from capacity-at-SLA rates per core (the highest rate at which a
+    loaded service still meets the guide's latency SLAs, zkwork.studies.load_test):
+    servers = ceil(peak / (rate_per_core * cores)) + headroom, with no CPU threshold on top,
+    since the SLA already bounds the load; the guide's peaks, server shapes and prices."""
+    return plan_deployment(proof_rate_per_core, verification_rate_per_core, rate_source, cpu_threshold=1.0,
+                           headroom=headroom, cpu_threshold_source="none: the rates are the highest at which the "
+                                                                  "latency SLAs hold, so they carry their own margin")
 
 
 def guide_summary():

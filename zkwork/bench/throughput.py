@@ -195,7 +195,9 @@ def _single_process_task(key_dir, spec, request, statement, proofs, verification
 # -- the client side ---------------------------------------------------------------------
 
 @contextlib.contextmanager
-def _client(scheduler_address, n_workers):
+def dask_client(scheduler_address, n_workers):
+    """(client, description) of the scheduler at `scheduler_address`, else of a LocalCluster of
+    `n_workers` single-threaded worker processes (closed when the `with` block ends)."""
     from dask.distributed import Client, LocalCluster
 
     if scheduler_address:
@@ -275,7 +277,7 @@ def measure_throughput(pattern="membership", variant="reference", params=None, m
             key_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="zkwork-throughput-key-"))
         key_dir = os.path.abspath(key_dir)
         _say(f"connecting to {scheduler_address}" if scheduler_address else f"starting {max_workers} workers")
-        client, cluster = stack.enter_context(_client(scheduler_address, max_workers))
+        client, cluster = stack.enter_context(dask_client(scheduler_address, max_workers))
         workers = _workers(client, max_workers)
         first = workers[:1]
 

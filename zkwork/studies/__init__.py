@@ -1,9 +1,10 @@
 """The report's studies, one module each: Params -> run -> Result -> figures (see
 zkwork.studies.base). STUDIES maps a study's name to its module, in the report's order."""
-from zkwork.studies import audit, budgets, ceremony, latency, monitoring, throughput
+from zkwork.studies import audit, budgets, ceremony, fleet, latency, load_test, monitoring, throughput
 from zkwork.studies.base import StudyError
 
-STUDIES = {module.NAME: module for module in (budgets, latency, throughput, monitoring, audit, ceremony)}
+STUDIES = {module.NAME: module for module in (budgets, latency, throughput, load_test, fleet, monitoring,
+                                                              audit, ceremony)}
 
 
 def get_study(name):
