@@ -1,7 +1,9 @@
+import json
 import random
 
 import pytest
 from node_tools import circom_counts
+from service_tools import make_circuit_dir
 
 
 @pytest.fixture
@@ -23,3 +25,16 @@ def compiled(tmp_path_factory):
         return cache[name]
 
     return compile_named
+
+
+@pytest.fixture(scope="session")
+def service_circuit_dir(tmp_path_factory):
+    """A circuit directory of membership hardened depth 4 (`zkwork setup`), for the service's
+    reliability tests (each starts its own server on it)."""
+    return make_circuit_dir(tmp_path_factory.mktemp("service") / "m4")
+
+
+@pytest.fixture(scope="session")
+def service_inputs(service_circuit_dir):
+    """The sample input.json object of service_circuit_dir."""
+    return json.loads((service_circuit_dir / "input.json").read_text())

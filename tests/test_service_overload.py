@@ -9,7 +9,7 @@ import statistics
 
 import httpx
 import pytest
-from service_tools import NAME, TIMEOUT, count_changes, final_request_totals, make_circuit_dir, \
+from service_tools import NAME, TIMEOUT, count_changes, final_request_totals, \
     measure_capacity, metric_samples, proof_counts, start_server, stop_server
 
 from zkwork.field import P, R
@@ -26,16 +26,6 @@ RECOVERY_S = 5  # the service must serve normally this long after the load drops
 PROBE_GAP_S = 0.5  # the low-rate requests after the load drops, one every PROBE_GAP_S for 10 s
 
 
-@pytest.fixture(scope="module")
-def circuit_dir(tmp_path_factory):
-    return make_circuit_dir(tmp_path_factory.mktemp("service") / "m4")
-
-
-@pytest.fixture(scope="module")
-def inputs(circuit_dir):
-    return json.loads((circuit_dir / "input.json").read_text())
-
-
 async def _bursts(url, inputs, times, size=8):
     """Bursts of `size` concurrent prove requests at `times` (seconds from now): beyond the
     workers + queue (6), so each burst meets a full queue. The 503s' headers, which the
@@ -50,11 +40,11 @@ async def _bursts(url, inputs, times, size=8):
     return responses
 
 
-def test_twice_the_capacity_for_30_s_sheds_the_excess_with_503_and_recovers(circuit_dir, inputs):
-    process, url = start_server(circuit_dir, "--workers", "2", "--queue", str(QUEUE),
+def test_twice_the_capacity_for_30_s_sheds_the_excess_with_503_and_recovers(service_circuit_dir, service_inputs):
+    process, url = start_server(service_circuit_dir, "--workers", "2", "--queue", str(QUEUE),
                                 "--deadline", str(DEADLINE_S), warm_up_s=WARM_UP_S)
     try:
-        capacity, unloaded = measure_capacity(url, inputs)
+        capacity, unloaded = measure_capacity(url, service_inputs)
         before = proof_counts(metric_samples(url))
         profile = steps([(2 * capacity, OVERLOAD_S), (1 / PROBE_GAP_S, 10.0)])
         # the overload is Poisson; after it, requests at a steady low rate show when service is normal again
@@ -62,8 +52,8 @@ def test_twice_the_capacity_for_30_s_sheds_the_excess_with_503_and_recovers(circ
             (OVERLOAD_S + PROBE_GAP_S * (i + 1), 1) for i in range(int(10.0 / PROBE_GAP_S) - 1)]
 
         async def load():
-            return await asyncio.gather(run_load(url, f"/v1/prove/{NAME}", [inputs], schedule, timeout=2 * TIMEOUT),
-                                        _bursts(url, inputs, [5, 15, 25]))
+            return await asyncio.gather(run_load(url, f"/v1/prove/{NAME}", [service_inputs], schedule, timeout=2 * TIMEOUT),
+                                        _bursts(url, service_inputs, [5, 15, 25]))
         records, bursts = asyncio.run(load())
         after = proof_counts(metric_samples(url))
     finally:
@@ -179,15 +169,15 @@ def _wrong(response, status, word):
     return None
 
 
-def test_1000_malformed_requests_get_4xx_naming_the_problem_and_valid_ones_between_succeed(circuit_dir, inputs):
-    process, url = start_server(circuit_dir, "--workers", "2", "--queue", "64", "--max-body", "100000",
+def test_1000_malformed_requests_get_4xx_naming_the_problem_and_valid_ones_between_succeed(service_circuit_dir, service_inputs):
+    process, url = start_server(service_circuit_dir, "--workers", "2", "--queue", "64", "--max-body", "100000",
                                 warm_up_s=WARM_UP_S)
     try:
-        made = httpx.post(f"{url}/v1/prove/{NAME}", json=inputs, timeout=TIMEOUT).json()
+        made = httpx.post(f"{url}/v1/prove/{NAME}", json=service_inputs, timeout=TIMEOUT).json()
         proof, public = made["proof"], made["public"]
-        cases = _prove_cases(inputs) + _other_cases(proof, public)
+        cases = _prove_cases(service_inputs) + _other_cases(proof, public)
         malformed = [cases[n % len(cases)] for n in range(1000)]
-        valid = [(f"/v1/prove/{NAME}", {"json": inputs}, 200, "proof")] * 25
+        valid = [(f"/v1/prove/{NAME}", {"json": service_inputs}, 200, "proof")] * 25
         valid += [(f"/v1/verify/{NAME}", {"json": {"proof": proof, "public": public}}, 200, "valid")] * 25
         requests = malformed + valid
         random.Random(15).shuffle(requests)
@@ -212,7 +202,7 @@ def test_1000_malformed_requests_get_4xx_naming_the_problem_and_valid_ones_betwe
                 assert response.status_code == 200 and word in response.json(), response.text
                 assert word != "valid" or response.json() == {"valid": True}
         assert httpx.get(f"{url}/ready", timeout=TIMEOUT).status_code == 200
-        assert httpx.post(f"{url}/v1/prove/{NAME}", json=inputs, timeout=TIMEOUT).status_code == 200
+        assert httpx.post(f"{url}/v1/prove/{NAME}", json=service_inputs, timeout=TIMEOUT).status_code == 200
     finally:
         assert stop_server(process) == 0
     assert not [line for line in process.log_lines if "Traceback" in line or "Exception" in line]

@@ -5,7 +5,6 @@ server's children in /proc whose command line is multiprocessing's spawn_main (t
 is multiprocessing's resource tracker), and killed with SIGKILL, as the kernel's OOM killer would.
 Every wait is bounded."""
 import asyncio
-import json
 import os
 import signal
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from service_tools import NAME, count_changes, final_request_totals, make_circuit_dir, measure_capacity, \
+from service_tools import NAME, count_changes, final_request_totals, measure_capacity, \
     metric_samples, proof_counts, sample, start_server, stop_server
 
 from zkwork.service.loadgen import constant, poisson_schedule, run_load
@@ -25,16 +24,6 @@ TIMEOUT = 20  # seconds, every HTTP call (a prove may wait behind the queue and 
 WARM_UP_S = 60  # a worker's warm-up on a loaded 2-core machine, with margin
 
 
-@pytest.fixture(scope="module")
-def circuit_dir(tmp_path_factory):
-    return make_circuit_dir(tmp_path_factory.mktemp("service") / "m4")
-
-
-@pytest.fixture(scope="module")
-def inputs(circuit_dir):
-    return json.loads((circuit_dir / "input.json").read_text())
-
-
 def _wait_ready(url, deadline):
     while (response := httpx.get(f"{url}/ready", timeout=TIMEOUT)).status_code != 200:
         assert time.monotonic() < deadline, f"the workers did not warm up: {response.text}"
@@ -43,10 +32,10 @@ def _wait_ready(url, deadline):
 
 
 @pytest.fixture(scope="module")
-def server(circuit_dir):
+def server(service_circuit_dir):
     """(process, base URL) of `zkwork serve --workers 2 --queue 4` once /ready says true;
     stopped by SIGTERM afterwards, which must still exit 0 after the replacements."""
-    process, url = start_server(circuit_dir, "--workers", "2", "--queue", "4", "--deadline", "20",
+    process, url = start_server(service_circuit_dir, "--workers", "2", "--queue", "4", "--deadline", "20",
                                 warm_up_s=WARM_UP_S)
     try:
         yield process, url
@@ -83,9 +72,9 @@ def _wait_for_metric(url, name, minimum, **labels):
         time.sleep(0.01)
 
 
-def test_a_worker_killed_under_open_loop_load_fails_only_its_request_and_is_replaced(server, inputs):
+def test_a_worker_killed_under_open_loop_load_fails_only_its_request_and_is_replaced(server, service_inputs):
     process, url = server
-    capacity, _ = measure_capacity(url, inputs, seconds=3)
+    capacity, _ = measure_capacity(url, service_inputs, seconds=3)
     before, restarts = proof_counts(metric_samples(url)), sample(metric_samples(url), "worker_restarts_total")
     pids = _worker_pids(process.pid)
     assert len(pids) == 2, pids
@@ -93,7 +82,7 @@ def test_a_worker_killed_under_open_loop_load_fails_only_its_request_and_is_repl
     # 1.5 x the capacity for 8 s: the queue is rarely empty, so both workers are proving
     schedule = poisson_schedule(constant(1.5 * capacity, 8.0), seed=15)
     with ThreadPoolExecutor(1) as generator:
-        load = generator.submit(asyncio.run, run_load(url, f"/v1/prove/{NAME}", [inputs], schedule,
+        load = generator.submit(asyncio.run, run_load(url, f"/v1/prove/{NAME}", [service_inputs], schedule,
                                                       timeout=2 * TIMEOUT))
         time.sleep(2)
         _wait_for_metric(url, "queue_depth", 1)  # requests wait: neither worker is between two proofs
@@ -112,10 +101,10 @@ def test_a_worker_killed_under_open_loop_load_fails_only_its_request_and_is_repl
     assert sample(metric_samples(url), "worker_restarts_total") - restarts == 1
     replaced = _worker_pids(process.pid)
     assert len(replaced) == 2 and victim not in replaced and len(replaced & pids) == 1, (pids, replaced)
-    assert _prove(url, inputs).status_code == 200
+    assert _prove(url, service_inputs).status_code == 200
 
 
-def test_ready_is_503_while_a_replacement_warms_up(server, inputs):
+def test_ready_is_503_while_a_replacement_warms_up(server, service_inputs):
     process, url = server
     _wait_ready(url, time.monotonic() + WARM_UP_S)
     for pid in _worker_pids(process.pid):
@@ -126,13 +115,13 @@ def test_ready_is_503_while_a_replacement_warms_up(server, inputs):
         time.sleep(0.01)
     assert response.status_code == 503 and response.json()["warm_workers"] < 2
     # a request admitted now waits for a replacement instead of failing
-    assert _prove(url, inputs).status_code == 200
+    assert _prove(url, service_inputs).status_code == 200
     assert _wait_ready(url, time.monotonic() + WARM_UP_S)["warm_workers"] == 2
 
 
-def test_metrics_report_cpu_and_memory_with_the_guides_labels(server, inputs):
+def test_metrics_report_cpu_and_memory_with_the_guides_labels(server, service_inputs):
     process, url = server
-    _prove(url, inputs)
+    _prove(url, service_inputs)
     samples = metric_samples(url)
     system = {name: (dict(labels), value) for (name, labels), value in samples.items()
               if name in ("cpu_usage", "memory_usage", "memory_resident_bytes")}
@@ -163,7 +152,7 @@ class _StampedBody(list):
         return super().__getitem__(index)
 
 
-def test_sigterm_under_open_loop_load_finishes_every_accepted_request_and_exits_0(circuit_dir, inputs):
+def test_sigterm_under_open_loop_load_finishes_every_accepted_request_and_exits_0(service_circuit_dir, service_inputs):
     """What "accepted" means here: a request the app received (its http_requests count), which
     uvicorn lets finish on SIGTERM (a connection with a request in progress is closed after its
     response). Not accepted: a connection attempt after the listening socket closed (refused),
@@ -171,17 +160,17 @@ def test_sigterm_under_open_loop_load_finishes_every_accepted_request_and_exits_
     listen backlog, or on an idle keep-alive connection that uvicorn closes at once (the client
     sees the connection closed or reset without a response). The server logs what it received
     and answered as it stops; every request it received must have reached its client as a 200."""
-    process, url = start_server(circuit_dir, "--workers", "2", "--queue", "32", "--deadline", "60",
+    process, url = start_server(service_circuit_dir, "--workers", "2", "--queue", "32", "--deadline", "60",
                                 warm_up_s=WARM_UP_S)
     try:
-        capacity, _ = measure_capacity(url, inputs, seconds=3)
+        capacity, _ = measure_capacity(url, service_inputs, seconds=3)
         samples = metric_samples(url)
         received = sample(samples, "http_requests_total", endpoint="prove")
         answered = sample(samples, "http_responses_total", endpoint="prove", status="200")
         assert received == answered  # nothing pending before the load
         # at the capacity, so that requests queue; the queue of 32 holds what a mismeasure lets pile up
         schedule = poisson_schedule(constant(capacity, 10.0), seed=15)
-        body = _StampedBody(inputs)
+        body = _StampedBody(service_inputs)
         with ThreadPoolExecutor(1) as generator:
             load = generator.submit(asyncio.run, run_load(url, f"/v1/prove/{NAME}", body, schedule,
                                                           timeout=2 * TIMEOUT))
