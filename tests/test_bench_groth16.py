@@ -1,5 +1,6 @@
 """`zkwork bench groth16`: proofs timed end to end (input JSON in, proof JSON out), the
 witness and the prove as columns of their own, snarkjs's fullProve beside them."""
+import importlib.util
 import json
 
 import pytest
@@ -63,5 +64,28 @@ def test_snarkjs_fullprove_and_both_wasm_witnesses_in_the_same_run(tmp_path, mon
     assert 0 < row["snarkjs_witness_median_ms"] < row["snarkjs_fullprove_median_ms"] <= row["snarkjs_fullprove_p95_ms"]
     assert row["end_to_end_ratio"] == pytest.approx(row["end_to_end_median_ms"] / row["snarkjs_fullprove_median_ms"])
     assert len(row["wasm_witness_ms"]) == 3 and row["wasm_witness_median_ms"] > 0
+    if importlib.util.find_spec("groth16py") is None:
+        assert "groth16py is not installed" in row["arkworks_error"]
+    else:  # arkworks and zkwork on one thread, the Circom twin's zkey, every proof checked
+        assert len(row["arkworks_prove_ms"]) == len(row["zkwork_1t_prove_ms"]) == 3
+        assert row["cpu_ratio_1t"] > 0
     text = format_markdown({"machine": {"cpu_model": "test", "cpu_count": 1, "git_commit": None}, "rows": [row]})
-    assert "n/a" not in text
+    assert "n/a" not in text and ("Per core: arkworks" in text) == ("arkworks_error" not in row)
+
+
+@pytest.mark.slow
+def test_contention_times_the_proofs_again_beside_competitors_after_the_quiet_runs(tmp_path):
+    out = tmp_path / "bench.json"
+    assert main(["bench", "groth16", "--quick", "--pattern", "membership", "--variant", "hardened", "--no-peers",
+                 "--prove-runs", "3", "--verify-runs", "2", "--contention", "1", "--out", str(out)]) == 0
+    results = json.loads(out.read_text())
+    (row,) = results["rows"]
+    busy = row["contention"]
+    assert results["contention"] == 1 and busy["window"]["competitors"] == 1 and busy["window"]["all_stopped"]
+    assert busy["window"]["competitor_cpu_s"] > 0 and len(busy["busy_ms"]) == 3
+    assert busy["quiet_median_ms"] == pytest.approx(row["end_to_end_median_ms"])
+    assert busy["busy_p95_over_quiet_median"] == pytest.approx(busy["busy_p95_ms"] / busy["quiet_median_ms"])
+
+
+def test_a_negative_contention_is_a_usage_error():
+    assert main(["bench", "groth16", "--quick", "--no-peers", "--contention", "-1"]) == 64

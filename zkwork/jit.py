@@ -7,12 +7,24 @@ UUID: every new process would miss the cache and compile everything again (tens 
 seconds); LLVM intrinsics carry such a UUID too. Here each kernel and intrinsic gets, as soon as it is made, a UUID derived from what defines
 it (module, name, bytecode, and its closure with kernels replaced by their own derived
 UUIDs), so a kernel rebuilt in another process pickles, and hashes, the same.
+
+The parallel kernels run on numba's OpenMP threading layer (libgomp here), whose idle
+threads by default spin for a while at every barrier and region start. When another process
+holds a core, a spinning thread burns the time slice its descheduled sibling needs, and a prove
+(tens of parallel regions) collapses: measured on 2 cores beside 2 spinning competitors,
+membership d4's prove median went 748-911 ms by default, 324-376 ms with OMP_WAIT_POLICY=passive
+(threads sleep at once; zkwork bench groth16 --contention). So zkwork asks for passive unless
+the environment says otherwise; libgomp reads it when numba first loads its OpenMP pool, on the
+first parallel launch, which comes after this import (every zkwork kernel is defined here).
 """
 import hashlib
+import os
 
-import numba
-import numba.extending
-from numba.core.registry import CPUDispatcher
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numba  # noqa: E402  (after the wait policy, which the OpenMP runtime reads once)
+import numba.extending  # noqa: E402
+from numba.core.registry import CPUDispatcher  # noqa: E402
 
 
 def _describe(value):

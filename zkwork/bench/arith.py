@@ -12,7 +12,7 @@ import numpy as np
 from zkwork.bench.machine import describe
 from zkwork.bench.timing import measure
 from zkwork.curve.kernels import G1
-from zkwork.field import FR, FieldVector
+from zkwork.field import FQ, FR, FieldVector
 from zkwork.jit import njit
 
 TARGETS_MS = {  # issue #2's targets for this 2-core machine
@@ -22,17 +22,25 @@ TARGETS_MS = {  # issue #2's targets for this 2-core machine
     "pairing_check, 4 pairs": 6.0,
 }
 
-_fr_mul, _g1_add = FR.kernels.mul, G1.add
+_g1_add = G1.add
 
 
-@njit(cache=True)
-def _fr_mul_chain(a, steps):
-    """x <- x * a, `steps` times: the latency of one dependent multiplication."""
-    x = (a[0, 0], a[0, 1], a[0, 2], a[0, 3])
-    y = (a[1, 0], a[1, 1], a[1, 2], a[1, 3])
-    for _ in range(steps):
-        x = _fr_mul(x, y)
-    return x[0]
+def make_mul_chain(mul):
+    """A kernel (a, steps) -> x <- x * a, `steps` times, with the field multiplication `mul`:
+    the latency of one dependent multiplication. a: two Montgomery rows, x's start and a."""
+
+    @njit(cache=True)
+    def mul_chain(a, steps):
+        x = (a[0, 0], a[0, 1], a[0, 2], a[0, 3])
+        y = (a[1, 0], a[1, 1], a[1, 2], a[1, 3])
+        for _ in range(steps):
+            x = mul(x, y)
+        return x[0]
+
+    return mul_chain
+
+
+fr_mul_chain, fq_mul_chain = make_mul_chain(FR.kernels.mul), make_mul_chain(FQ.kernels.mul)
 
 
 @njit(cache=True)
@@ -81,6 +89,20 @@ def _random_points(fixed_base_mul, generator, n):
     return fixed_base_mul(generator.affine_mont(), FieldVector.random(FR, n))
 
 
+def _naive_msm(bn, py_gen, scalars):
+    """py_ecc's sum of products over random multiples of py_gen, as a call to time."""
+    points = [bn.multiply(py_gen, s) for s in FieldVector.random(FR, len(scalars)).to_ints()]
+    ints = scalars.to_ints()
+
+    def run():
+        acc = None
+        for point, k in zip(points, ints):
+            term = bn.multiply(point, k)
+            acc = term if acc is None else bn.add(acc, term)
+
+    return run
+
+
 def bench_arith(runs=5, quick=False, peers=True):
     """Measure the engine; returns {"machine": ..., "rows": [...]} (times in the row's unit)."""
     from py_ecc import optimized_bn128 as bn
@@ -104,7 +126,7 @@ def bench_arith(runs=5, quick=False, peers=True):
         for _ in range(10_000):
             z = z * y
 
-    report.row("Fr multiplication (dependent chain)", "ns", lambda: _fr_mul_chain(pair, 1_000_000),
+    report.row("Fr multiplication (dependent chain)", "ns", lambda: fr_mul_chain(pair, 1_000_000),
                peer(py_ecc_mul_chain), "py_ecc FQ", ours_ops=1_000_000, peer_ops=10_000)
 
     big_a, big_b = FieldVector.random(FR, 1 << 20), FieldVector.random(FR, 1 << 20)
@@ -138,17 +160,7 @@ def bench_arith(runs=5, quick=False, peers=True):
         # py_ecc has no MSM: its peer is the naive sum of products, run at the smallest size only.
         for log_n in sizes:
             n = 1 << log_n
-            run_peer = None
-            if peers and n == small:
-                py_points = [bn.multiply(py_gen, s) for s in FieldVector.random(FR, n).to_ints()]
-                py_scalars = scalars[:n].to_ints()
-
-                def run_peer(pts=py_points, ks=py_scalars):
-                    acc = None
-                    for pt, kk in zip(pts, ks):
-                        term = bn.multiply(pt, kk)
-                        acc = term if acc is None else bn.add(acc, term)
-
+            run_peer = _naive_msm(bn, py_gen, scalars[:n]) if peers and n == small else None
             report.row(f"{group} MSM 2^{log_n}", "ms", lambda n=n, m=msm: m(points[:n], scalars[:n]),
                        run_peer, "py_ecc (naive sum of products)")
 

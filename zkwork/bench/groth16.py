@@ -17,14 +17,25 @@ on the circuit compiled by circom2 at --O2, whose constraint count equals zkwork
 and `groth16.verify`. Beside them, zkwork's own run of circom's .wasm
 (zkwork.interop.wasm_witness, compiled once, one warm calculation per run): what
 `zkwork groth16 fullprove` spends on the witness. Ratios are zkwork / snarkjs: below 1 is faster.
+
+arkworks (groth16py, single-threaded, zkwork.bench.arkworks_peer) proves the same circom zkey
+from the same circom witness, beside zkwork on one thread: CPU-seconds per prove, per core.
+Every peer proof is checked by zkwork's verifier; a peer that is missing is reported and skipped.
+With `contention` N (zkwork.bench.contention), after the quiet runs the end-to-end proofs (and
+arkworks' proves) are timed again beside N CPU-bound competitor processes: busy P95 / quiet median.
 """
 import json
 import resource
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
+from zkwork.bench.arkworks_peer import arkworks_figures
+from zkwork.bench.contention import (CONTENTION_HEADER, competitors, contention_figures, contention_text,
+                                     contention_title)
 from zkwork.bench.machine import describe
 from zkwork.bench.throughput import end_to_end
 from zkwork.bench.timing import Span, measure
@@ -74,8 +85,10 @@ def _end_to_end(prover, input_text, prove_runs, say):
     return timing, stages[-len(timing.runs_s):], outputs[-len(timing.runs_s):]
 
 
-def bench_pattern(pattern, prove_runs=20, verify_runs=100, batch=100, peer=True, progress=None):
-    """All figures for one pattern (times in ms unless named _s; lists hold every timed run)."""
+def bench_pattern(pattern, prove_runs=20, verify_runs=100, batch=100, peer=True, progress=None, contention=0):
+    """All figures for one pattern (times in ms unless named _s; lists hold every timed run).
+    With `contention` N, the end-to-end proofs are timed again beside N competitor processes
+    (`contention`, and the peers' `*_contention`: zkwork.bench.contention.contention_figures)."""
     say = progress or (lambda message: None)
     inputs = pattern.sample_inputs()
     input_text = json.dumps(inputs_to_json(inputs))
@@ -95,6 +108,7 @@ def bench_pattern(pattern, prove_runs=20, verify_runs=100, batch=100, peer=True,
     pvk = prepare_verifying_key(pk.vk)
     if not all(verify(pvk, public, proof) for proof in proofs[:3]):
         raise InvariantError(f"{pattern.label}: a proof made end to end does not verify")
+    busy = _busy_end_to_end(prover, input_text, prove_runs, contention, timing, pvk, say) if contention else {}
     say(f"verify x{verify_runs}")
     verify_t = measure(lambda: verify(pvk, public, proofs[0]), runs=verify_runs)
     statements = [(public, proofs[i % len(proofs)]) for i in range(batch)]
@@ -126,14 +140,25 @@ def bench_pattern(pattern, prove_runs=20, verify_runs=100, batch=100, peer=True,
         "proving_key_bytes": sum(getattr(pk, name).nbytes for name in
                                  ("a_query", "b1_query", "b2_query", "l_query", "h_query")),
         "peak_rss_mb": _peak_rss_mb(),
+        **busy,
     }
     if peer:
-        row.update(_snarkjs_figures(pattern, inputs, input_text, prove_runs, verify_runs, row, say))
+        row.update(_snarkjs_figures(pattern, inputs, input_text, prove_runs, verify_runs, row, say, contention))
     return row
 
 
-def _snarkjs_figures(pattern, inputs, input_text, prove_runs, verify_runs, row, say):
-    from zkwork.bench.snarkjs_peer import measure_snarkjs
+def _busy_end_to_end(prover, input_text, prove_runs, contention, quiet, pvk, say):
+    """The end-to-end proofs timed again beside `contention` competitors, the last one verified."""
+    with competitors(contention) as window:
+        busy, _, outputs = _end_to_end(prover, input_text, prove_runs, lambda message: say(f"{message}, busy"))
+    proof_text, public_text = outputs[-1]
+    if not verify(pvk, public_from_json(json.loads(public_text)), proof_from_json(json.loads(proof_text))):
+        raise InvariantError("a proof made end to end beside competitors does not verify")
+    return {"contention": contention_figures(quiet.runs_s, busy, window)}
+
+
+def _snarkjs_figures(pattern, inputs, input_text, prove_runs, verify_runs, row, say, contention):
+    from zkwork.bench.snarkjs_peer import measure_snarkjs, snarkjs_witness
 
     main_file = resource_dir("circuits") / "main" / f"{pattern.main_name}.circom"
     say(f"snarkjs on {main_file.name} (compile, ptau and zkey are cached)")
@@ -161,6 +186,10 @@ def _snarkjs_figures(pattern, inputs, input_text, prove_runs, verify_runs, row, 
     if peer.get("witness_ms") is not None:
         figures["snarkjs_witness_median_ms"] = float(np.median(_runs_ms(peer["witness_ms"])))
     figures.update(_wasm_witness_figures(peer["paths"]["wasm"], input_text, prove_runs, say))
+    say(f"arkworks and zkwork on one thread x{prove_runs}, the same zkey and witness")
+    with tempfile.TemporaryDirectory() as directory:
+        wtns_path = snarkjs_witness(peer["paths"]["wasm"], inputs, Path(directory) / "witness.wtns")
+        figures.update(arkworks_figures(peer["paths"]["zkey"], wtns_path, prove_runs, contention=contention))
     return figures
 
 
@@ -179,10 +208,11 @@ def _wasm_witness_figures(wasm_path, input_text, runs, say):
 
 
 def bench_groth16(patterns=None, variants=None, quick=False, prove_runs=20, verify_runs=100, batch=100,
-                  peer=True):
+                  peer=True, contention=0):
     """Benchmark each pattern and variant (default all; production sizes, or with `quick` small
-    sizes and few runs). Returns {"machine", "quick", "rows", "targets_ms", "span"}: span is the
-    run's wall and CPU seconds and the load average before and after (zkwork.bench.timing.Span)."""
+    sizes and few runs), with `contention` N also beside N competitor processes. Returns
+    {"machine", "quick", "contention", "rows", "targets_ms", "span"}: span is the run's wall and
+    CPU seconds and the load average before and after (zkwork.bench.timing.Span)."""
     names, variants = list(patterns or PATTERNS), list(variants or VARIANTS)
     if quick:
         prove_runs, verify_runs, batch = min(prove_runs, 3), min(verify_runs, 10), min(batch, 10)
@@ -197,8 +227,9 @@ def bench_groth16(patterns=None, variants=None, quick=False, prove_runs=20, veri
                     print(f"[{index}/{total}] {label}: {step} ...", file=sys.stderr, flush=True)
 
                 progress("witness program")
-                rows.append(bench_pattern(pattern, prove_runs, verify_runs, batch, peer, progress))
-    return {"machine": describe(), "quick": quick, "rows": rows, "targets_ms": TARGETS_MS, "span": span.as_dict()}
+                rows.append(bench_pattern(pattern, prove_runs, verify_runs, batch, peer, progress, contention))
+    return {"machine": describe(), "quick": quick, "contention": contention, "rows": rows, "targets_ms": TARGETS_MS,
+            "span": span.as_dict()}
 
 
 def _cell(row, key, spec):
@@ -255,7 +286,32 @@ def format_markdown(results):
             f"| {r['pattern']} | {r['variant']} | {r['verify_median_ms']:.2f} | {r['verify_p99_ms']:.2f} | "
             f"{r['batch_verify_per_proof_ms']:.2f} | {_cell(r, 'snarkjs_verify_median_ms', '.1f')} | "
             f"{_cell(r, 'verify_ratio', '.2f')} |")
+    lines += _per_core_lines(results["rows"]) + _contention_lines(results)
     errors = [f"- {r['pattern']}/{r['variant']}: {what} not measured ({r[key]})" for r in results["rows"]
-              for key, what in (("snarkjs_error", "snarkjs"), ("wasm_witness_error", "zkwork's .wasm witness"))
-              if key in r]
+              for key, what in (("snarkjs_error", "snarkjs"), ("wasm_witness_error", "zkwork's .wasm witness"),
+                                ("arkworks_error", "arkworks")) if key in r]
     return "\n".join(lines + ([""] + errors if errors else []))
+
+
+def _per_core_lines(rows):
+    """arkworks (groth16py, one thread) beside zkwork on one thread, the same circom zkey and witness."""
+    rows = [r for r in rows if "arkworks_prove_median_ms" in r]
+    if not rows:
+        return []
+    lines = ["", "## Per core: arkworks and zkwork on one thread (the Circom twin's zkey and witness)", "",
+             "CPU ms per prove; CPU ratio = zkwork / arkworks (below 1: fewer CPU-seconds than arkworks).", "",
+             "| pattern | variant | arkworks | arkworks CPU | zkwork 1 thread | zkwork 1 thread CPU | CPU ratio |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    return lines + [f"| {r['pattern']} | {r['variant']} | {r['arkworks_prove_median_ms']:.0f} | "
+                    f"{r['arkworks_prove_cpu_median_ms']:.0f} | {r['zkwork_1t_prove_median_ms']:.0f} | "
+                    f"{r['zkwork_1t_prove_cpu_median_ms']:.0f} | {r['cpu_ratio_1t']:.2f} |" for r in rows]
+
+
+def _contention_lines(results):
+    """The busy runs beside the quiet ones: zkwork end to end, arkworks' prove."""
+    busy = [(r, key, who) for r in results["rows"] for key, who in
+            (("contention", "zkwork end to end"), ("arkworks_contention", "arkworks prove")) if key in r]
+    if not busy:
+        return []
+    return (["", contention_title(results["contention"]), "", *CONTENTION_HEADER]
+            + [contention_text(r[key], f"{r['pattern']}/{r['variant']}: {who}") for r, key, who in busy])
