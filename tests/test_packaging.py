@@ -27,7 +27,7 @@ CONDA_NAMES = {"dask[distributed]": ("dask", "distributed")}
 # In environment.yml only: the interpreter, pip and Node.js for the npm peers.
 CONDA_ONLY = {"python", "pip", "nodejs"}
 # pip distribution -> module it provides, where they differ (for resources.EXTRAS).
-MODULES = {"dask[distributed]": ("dask", "distributed")}
+MODULES = {"dask[distributed]": ("dask", "distributed"), "cvc5-gpl": ("cvc5",)}
 
 
 def _norm(name):

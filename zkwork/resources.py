@@ -35,9 +35,12 @@ EXTRAS = {
     "throughput": ("dask", "distributed"),
     "monitoring": ("prometheus_client",),
     "wasm": ("wasmtime",),
-    "service": ("starlette", "uvicorn", "httpx", "prometheus_client"),
+    "service": ("starlette", "uvicorn", "httpx", "httptools", "uvloop", "prometheus_client"),
+    "fleet": ("simpy",),
+    "audit": ("cvc5",),
+    "peers": ("groth16py",),
     "report": ("papermill", "nbconvert", "ipykernel", "jupyterlab", "matplotlib",
-               "dask", "distributed", "prometheus_client"),
+               "dask", "distributed", "prometheus_client", "simpy"),
 }
 
 

@@ -18,11 +18,11 @@ class Command:
 GROUPS = {
     "bench": "benchmarks, with their peers measured in the same run",
     "ceremony": "a multi-party trusted setup in a directory passed between contributors",
-    "groth16": "snarkjs's groth16 verbs: prove, verify, fullprove",
+    "groth16": "snarkjs's groth16 verbs: setup, prove, verify, fullprove",
     "wtns": "snarkjs's wtns verbs: calculate",
-    "zkey": "snarkjs's zkey verbs: export verificationkey",
+    "zkey": "snarkjs's zkey verbs: new, export verificationkey",
     "r1cs": "snarkjs's r1cs verbs: info",
-    "powersoftau": "snarkjs's powersoftau verbs: verify",
+    "powersoftau": "snarkjs's powersoftau verbs: verify, prepare phase2",
     "export": "export artefacts (as zkwork's `zkey export`)",
 }
 
@@ -41,10 +41,17 @@ COMMANDS = (
     Command(("zkey", "export", "verificationkey"), "export_vk",
             "verification_key.json of a .zkey or a circuit directory", aliases=(("export", "verificationkey"),)),
     Command(("r1cs", "info"), "r1cs_info", "counts of a circom .r1cs file, as `snarkjs r1cs info` prints them"),
+    Command(("powersoftau", "prepare", "phase2"), "powersoftau_prepare",
+            "a .ptau's Lagrange-basis sections, byte for byte snarkjs's prepared file"),
+    Command(("groth16", "setup"), "groth16_setup", "a circuit's initial .zkey from a prepared .ptau, as snarkjs's",
+            aliases=(("zkey", "new"),)),
     *(Command(("bench", suite), "bench", help, run=suite, arguments=f"{suite}_arguments") for suite, help in (
         ("arith", "field, curve, MSM, NTT and pairing speed against py_ecc"),
         ("groth16", "setup, prove and verify of every pattern, against snarkjs"),
         ("zkey", "zkwork and snarkjs proving the same snarkjs .zkey and witness"),
+        ("service", "zkwork serve's overhead per prove and verify request, against in-process work"),
+        ("floor", "the floor of a prove (multiplications x ns / cores) beside each stage measured"),
+        ("setup", "prepare phase 2 and zkey new, zkwork against snarkjs, peak memory beside"),
     )),
     *(Command(("ceremony", step), "ceremony", help, run=step.replace("-", "_"),
               arguments=f"{step.replace('-', '_')}_arguments", aliases=aliases) for step, help, aliases in (

@@ -1,7 +1,8 @@
-"""`zkwork bench arith|groth16|zkey`: the engine's speed, with its peers measured in the same run."""
+"""`zkwork bench arith|groth16|zkey|service|floor|setup`: the engine's speed, with its peers measured in the same run."""
 from pathlib import Path
 
 from zkwork.commands.common import Exit, add_output_options, emit
+from zkwork.errors import UsageError
 
 
 def _table_option(parser):
@@ -42,16 +43,32 @@ def groth16_arguments(parser):
     parser.add_argument("--prove-runs", type=int, default=20,
                         help="timed proofs per circuit, each end to end: input JSON in, proof JSON out (default 20)")
     parser.add_argument("--verify-runs", type=int, default=100, help="timed verifications per circuit (default 100)")
-    parser.add_argument("--no-peers", action="store_true", help="skip snarkjs")
+    parser.add_argument("--no-peers", action="store_true", help="skip snarkjs and arkworks")
+    _contention_option(parser)
     _table_option(parser)
+
+
+def _contention_option(parser):
+    parser.add_argument("--contention", type=int, default=0, metavar="N",
+                        help="also time the proofs beside N CPU-bound competitor processes, after the quiet "
+                             "runs (default 0: quiet only); e.g. one per core")
+
+
+def _check_contention(args):
+    from zkwork.bench.contention import MAX_COMPETITORS
+    from zkwork.errors import UsageError
+
+    if not 0 <= args.contention <= MAX_COMPETITORS:
+        raise UsageError(f"--contention takes 0 to {MAX_COMPETITORS} competitor processes, got {args.contention}")
 
 
 def groth16(args):
     """Setup, end-to-end proofs (witness and prove) and verify of every pattern, against snarkjs."""
     from zkwork.bench.groth16 import bench_groth16, format_markdown
 
+    _check_contention(args)
     results = bench_groth16(patterns=args.pattern, variants=args.variant, quick=args.quick, prove_runs=args.prove_runs,
-                            verify_runs=args.verify_runs, peer=not args.no_peers)
+                            verify_runs=args.verify_runs, peer=not args.no_peers, contention=args.contention)
     _emit(args, results, format_markdown(results))
     return Exit.OK
 
@@ -63,13 +80,106 @@ def zkey_arguments(parser):
                         help="the variant of each pattern (default reference)")
     parser.add_argument("--runs", type=int, default=10, help="timed proofs per prover and circuit (default 10)")
     parser.add_argument("--quick", action="store_true", help="the small circuits, few runs")
+    parser.add_argument("--no-arkworks", action="store_true",
+                        help="skip arkworks (groth16py) and zkwork on one thread beside it")
+    _contention_option(parser)
     _table_option(parser)
 
 
 def zkey(args):
-    """zkwork and snarkjs proving the same snarkjs .zkey and witness."""
+    """zkwork, snarkjs and arkworks proving the same snarkjs .zkey and witness."""
     from zkwork.bench.zkey import bench_zkey, format_markdown
 
-    results = bench_zkey(patterns=args.pattern, variant=args.variant, runs=args.runs, quick=args.quick)
+    _check_contention(args)
+    results = bench_zkey(patterns=args.pattern, variant=args.variant, runs=args.runs, quick=args.quick,
+                         arkworks=not args.no_arkworks, contention=args.contention)
     _emit(args, results, format_markdown(results))
     return Exit.OK
+
+
+def service_arguments(parser):
+    """The options of `zkwork bench service`."""
+    parser.add_argument("--circuit-dir", metavar="DIR",
+                        help="serve this circuit directory (default: `zkwork setup` of membership hardened)")
+    parser.add_argument("--depth", type=int, default=20,
+                        help="the membership depth when no --circuit-dir is given (default 20, production)")
+    parser.add_argument("--prove-runs", type=int, default=30, help="timed prove requests (default 30)")
+    parser.add_argument("--verify-runs", type=int, default=300, help="timed verify requests (default 300)")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed requests of each kind first (default 5)")
+    _table_option(parser)
+
+
+def service(args):
+    """`zkwork serve`'s overhead per prove and verify request at low load, against in-process work."""
+    from zkwork.errors import UsageError
+    from zkwork.resources import require_extra
+
+    if args.prove_runs < 1 or args.verify_runs < 1 or args.warmup < 0 or args.depth < 1:
+        raise UsageError("--prove-runs >= 1, --verify-runs >= 1, --warmup >= 0 and --depth >= 1 are required")
+    require_extra("service")
+    from zkwork.service.overhead import bench_service, format_table
+
+    results = bench_service(circuit_dir=args.circuit_dir, depth=args.depth, prove_runs=args.prove_runs,
+                            verify_runs=args.verify_runs, health_runs=args.verify_runs, warmup=args.warmup)
+    _emit(args, results, format_table(results))
+    return Exit.OK
+
+
+def floor_arguments(parser):
+    """The options of `zkwork bench floor`."""
+    parser.add_argument("--quick", action="store_true",
+                        help="the small membership and locker circuits (default: membership/hardened d20 and "
+                             "locker/hardened l10)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per stage, median reported (default 5)")
+    parser.add_argument("--table-budget-mb", type=int, default=512,
+                        help="memory allowed per MSM for fixed-base precomputation tables (default 512)")
+    _table_option(parser)
+
+
+def floor(args):
+    """Field multiplications per prove x measured ns per multiplication / cores, beside each stage timed."""
+    from zkwork.bench.floor import DEFAULT_CIRCUITS, bench_floor, format_markdown
+    from zkwork.errors import UsageError
+    from zkwork.patterns import PATTERNS
+
+    if args.runs < 1 or args.table_budget_mb < 1:
+        raise UsageError("--runs >= 1 and --table-budget-mb >= 1 are required")
+    circuits = [(name, variant, PATTERNS[name].small_params() if args.quick else params)
+                for name, variant, params in DEFAULT_CIRCUITS]
+    results = bench_floor(circuits, runs=args.runs, table_budget_mb=args.table_budget_mb)
+    _emit(args, results, format_markdown(results))
+    return Exit.OK
+
+
+def _powers(text):
+    low, sep, high = text.partition("..")
+    try:
+        powers = list(range(int(low), int(high) + 1)) if sep else [int(low)]
+    except ValueError:
+        raise UsageError(f"--powers takes N or LOW..HIGH, got {text!r}") from None
+    if not powers or not all(1 <= power <= 27 for power in powers):
+        raise UsageError(f"--powers must name powers 1 to 27, got {text!r}")
+    return powers
+
+
+def setup_arguments(parser):
+    """The options of `zkwork bench setup`."""
+    parser.add_argument("--powers", default="12..14", help="ptau powers, N or LOW..HIGH (default 12..14)")
+    parser.add_argument("--circuit", default="membership_hardened_d20",
+                        help="the circuits/main stem whose zkey new is timed (default membership_hardened_d20)")
+    parser.add_argument("--no-peers", action="store_true", help="skip snarkjs (zkwork's times only)")
+    parser.add_argument("--work", metavar="DIR", help="keep the ptau and zkey files in DIR")
+    _table_option(parser)
+
+
+def setup(args):
+    """prepare phase 2 and zkey new, zkwork against snarkjs; exit 1 if a zkwork output differs from snarkjs's."""
+    import sys
+
+    from zkwork.bench.setup import bench_setup, format_markdown
+
+    results = bench_setup(powers=_powers(args.powers), circuit=args.circuit, peer=not args.no_peers,
+                          work_dir=args.work, say=lambda message: print(message, file=sys.stderr))
+    _emit(args, results, format_markdown(results))
+    rows = results["prepare"] + ([results["zkey_new"]] if results["zkey_new"] else [])
+    return Exit.REJECTED if any(row.get("identical") is False for row in rows) else Exit.OK
