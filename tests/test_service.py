@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from service_tools import NAME, TIMEOUT, make_circuit_dir
+from service_tools import NAME, TIMEOUT
 from service_tools import start_server as _start
 from service_tools import stop_server as _stop
 
@@ -15,8 +15,8 @@ from zkwork.cli import main as zkwork_main
 
 
 @pytest.fixture(scope="module")
-def circuit_dir(tmp_path_factory):
-    return make_circuit_dir(tmp_path_factory.mktemp("service") / "m4")
+def circuit_dir(service_circuit_dir):
+    return service_circuit_dir
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +85,32 @@ def test_a_full_queue_answers_503_with_retry_after_at_once(server, circuit_dir):
     assert 200 in statuses and 503 in statuses and set(statuses) <= {200, 503}, statuses
     rejected = next(r for r in responses if r.status_code == 503)
     assert rejected.headers["Retry-After"] == "1" and rejected.json()["error"]["type"] == "Overloaded"
+
+
+def test_a_malformed_prove_gets_422_even_when_the_queue_is_full(server, service_inputs):
+    """Regression: prove inputs were only checked in a worker, so under overload a malformed
+    request got 503 (retry later) instead of 422 (it will never succeed)."""
+    busy = True
+
+    def keep_the_worker_busy():
+        while busy:
+            _post(server, f"/v1/prove/{NAME}", service_inputs)
+
+    with ThreadPoolExecutor(2) as pool:
+        load = [pool.submit(keep_the_worker_busy) for _ in range(2)]
+        try:
+            statuses, malformed = [], []
+            deadline = time.monotonic() + 20
+            while 503 not in statuses and time.monotonic() < deadline:
+                statuses.append(_post(server, f"/v1/prove/{NAME}", service_inputs).status_code)
+                malformed.append(_post(server, f"/v1/prove/{NAME}", {**service_inputs, "extra_input": "1"}))
+        finally:
+            busy = False
+        for future in load:
+            future.result()
+    assert 503 in statuses, "the queue never filled up"
+    assert {r.status_code for r in malformed} == {422}
+    assert all(r.json()["error"]["type"] == "CircuitInputError" and "extra_input" in r.text for r in malformed)
 
 
 def test_metrics_use_the_guides_names_and_buckets(server, circuit_dir):

@@ -163,7 +163,7 @@ def test_bad_inputs_name_the_input(membership, mutate, message):
 
 def test_inputs_must_be_a_dict(membership):
     _, program, inputs = membership
-    with pytest.raises(CircuitError, match="a dict of named signals, not list"):
+    with pytest.raises(CircuitInputError, match="a dict of named signals, not list"):
         program.run(list(inputs.items()))
 
 

@@ -29,7 +29,7 @@ def report(args):
 
 def study_arguments(parser):
     """The options of `zkwork study`."""
-    parser.add_argument("name", help="budgets, latency, throughput, load-test, monitoring, audit or ceremony "
+    parser.add_argument("name", help="budgets, latency, throughput, load-test, fleet, monitoring, audit or ceremony "
                                      "(or its notebook's name)")
     parser.add_argument("--quick", action="store_true", help="the study's size in `zkwork report --quick`")
     add_output_options(parser)

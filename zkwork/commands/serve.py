@@ -36,6 +36,7 @@ def run(args):
     import uvicorn
 
     from zkwork.groth16.key_checks import check_proving_key
+    from zkwork.r1cs.inputs import input_layout
     from zkwork.service.app import Circuit, Service, create_app
     from zkwork.service.workers import ProverPool
     from zkwork.workspace import read_circuit_dir
@@ -48,7 +49,7 @@ def run(args):
         check_proving_key(pk, directory)  # an unsafe key is refused here, not found by a client
         if pattern.main_name in circuits:
             raise UsageError(f"{directory} and {circuits[pattern.main_name].directory} are both {pattern.main_name}")
-        circuits[pattern.main_name] = Circuit(pattern.main_name, directory, pk.vk)
+        circuits[pattern.main_name] = Circuit(pattern.main_name, directory, pk.vk, input_layout(pattern.circuit))
     pool = ProverPool({name: c.directory for name, c in circuits.items()}, args.workers)
     service = Service(circuits, pool, args.queue, args.deadline, args.max_body)
     # uvicorn drains on SIGTERM/SIGINT, then restores the handlers it found and re-raises the

@@ -37,6 +37,27 @@ def check_no_extra(inputs, names):
         raise CircuitInputError(f"inputs the circuit does not take: {sorted(unused)}")
 
 
+def check_inputs(inputs, layout):
+    """The values of `inputs` in the order of `layout` ((name, label, n or None) per input, a
+    ConstraintSystem's input_layout), each in [0, r), no name missing and none extra;
+    CircuitInputError naming the input otherwise."""
+    if not isinstance(inputs, dict):
+        raise CircuitInputError(f"inputs are a dict of named signals, not {type(inputs).__name__}")
+    values = [v for name, label, n in layout for v in input_values(inputs, name, label, n)]
+    check_no_extra(inputs, [name for name, _, _ in layout])
+    return values
+
+
+def input_layout(circuit):
+    """The input layout ((name, label, n or None) per input) of `circuit(cs)`: the circuit is
+    run without values, as WitnessProgram.record runs it, and nothing else is kept."""
+    from zkwork.r1cs.system import ConstraintSystem  # system imports this module
+
+    cs = ConstraintSystem()
+    circuit(cs)
+    return list(cs.input_layout)
+
+
 def inputs_to_json(inputs):
     """Circuit inputs as JSON, numbers as decimal strings (snarkjs's input.json shape)."""
     return {name: [str(v) for v in value] if isinstance(value, list) else str(value) for name, value in inputs.items()}

@@ -26,7 +26,7 @@ import numpy as np
 from zkwork.errors import CircuitError
 from zkwork.field import FR, FieldVector, R
 import zkwork.r1cs.witness_kernel as kernel
-from zkwork.r1cs.inputs import check_no_extra, input_values
+from zkwork.r1cs.inputs import check_inputs
 from zkwork.r1cs.system import ConstraintSystem, unsatisfied
 
 _HINT_OPS = {"bits": kernel.BITS, "inverse": kernel.INVERSE}
@@ -129,10 +129,7 @@ class WitnessProgram:
 
     def input_vector(self, inputs):
         """The inputs, checked as the DSL checks them, as Montgomery rows in declaration order."""
-        if not isinstance(inputs, dict):
-            raise CircuitError(f"inputs are a dict of named signals, not {type(inputs).__name__}")
-        values = [v for name, label, n in self.input_layout for v in input_values(inputs, name, label, n)]
-        check_no_extra(inputs, [name for name, _, _ in self.input_layout])
+        values = check_inputs(inputs, self.input_layout)
         # Montgomery form in Python: for tens of values the parallel to_mont kernel's thread
         # wake-up cost more than the whole witness (seen: 1.7 ms runs taking 8 ms).
         return np.array([FR.to_mont_limbs(v) for v in values], dtype=np.uint64).reshape(-1, 4)

@@ -46,6 +46,7 @@ from starlette.routing import Route
 
 from zkwork.errors import CircuitInputError, UnsatisfiedConstraintError, WorkerDiedError, ZkworkError
 from zkwork.groth16.snarkjs_json import MAX_JSON_DEPTH, nesting_overflow_offset
+from zkwork.r1cs.inputs import check_inputs, inputs_from_json
 from zkwork.service.metrics import ServiceMetrics
 from zkwork.service.workers import available_cores
 
@@ -59,14 +60,16 @@ class HttpError(Exception):
 
 
 class Circuit:
-    """A served circuit: its name (the pattern's Circom main name), its directory and its
-    prepared verifying key."""
+    """A served circuit: its name (the pattern's Circom main name), its directory, its
+    prepared verifying key and its input layout."""
 
-    def __init__(self, name, directory, vk):
-        """`vk`: the circuit's VerifyingKey (its nPublic checks verify requests' shapes)."""
+    def __init__(self, name, directory, vk, input_layout):
+        """`vk`: the circuit's VerifyingKey (its nPublic checks verify requests' shapes);
+        `input_layout`: its inputs' (name, label, n) (prove requests are checked against it
+        before they take a slot, so that a malformed one gets 422 even when the queue is full)."""
         from zkwork.groth16 import prepare_verifying_key
 
-        self.name, self.directory, self.vk = name, directory, vk
+        self.name, self.directory, self.vk, self.input_layout = name, directory, vk, input_layout
         self.pvk = prepare_verifying_key(vk)
 
 
@@ -135,12 +138,17 @@ class Service:
         """POST /v1/prove/{circuit}."""
         circuit = self.circuit(request)
         input_json = await _read_json(request, self.max_body)
+        start = time.perf_counter()
+        try:  # tens of microseconds: the worker checks again, the queue never holds a malformed request
+            check_inputs(inputs_from_json(input_json), circuit.input_layout)
+        except CircuitInputError as error:
+            self.metrics.proof(circuit.name, "error", (time.perf_counter() - start) * 1e3, "invalid_input")
+            raise HttpError(422, type(error).__name__, str(error)) from None
         if self.admitted >= self.capacity:
             self.metrics.proof(circuit.name, "error", error_type="overloaded")
             raise HttpError(503, "Overloaded", f"{self.admitted} prove requests are running or queued",
                             {"Retry-After": str(self.retry_after_s)})
         loop = asyncio.get_running_loop()
-        start = time.perf_counter()
         future = self.pool.prove(circuit.name, input_json)
         self.admitted += 1
         self._set_queue_depth()
