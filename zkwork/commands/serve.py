@@ -36,7 +36,7 @@ def run(args):
     import uvicorn
 
     from zkwork.groth16.key_checks import check_proving_key
-    from zkwork.r1cs.inputs import input_layout
+    from zkwork.r1cs.system import input_layout
     from zkwork.service.app import Circuit, Service, create_app
     from zkwork.service.workers import ProverPool
     from zkwork.workspace import read_circuit_dir

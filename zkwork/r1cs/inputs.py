@@ -48,16 +48,6 @@ def check_inputs(inputs, layout):
     return values
 
 
-def input_layout(circuit):
-    """The input layout ((name, label, n or None) per input) of `circuit(cs)`: the circuit is
-    run without values, as WitnessProgram.record runs it, and nothing else is kept."""
-    from zkwork.r1cs.system import ConstraintSystem  # system imports this module
-
-    cs = ConstraintSystem()
-    circuit(cs)
-    return list(cs.input_layout)
-
-
 def inputs_to_json(inputs):
     """Circuit inputs as JSON, numbers as decimal strings (snarkjs's input.json shape)."""
     return {name: [str(v) for v in value] if isinstance(value, list) else str(value) for name, value in inputs.items()}

@@ -200,3 +200,11 @@ class ConstraintSystem:
 def unsatisfied(label, a, b, c):
     """The UnsatisfiedConstraintError of inputs violating constraint `label` (A*B = a*b != C = c)."""
     return UnsatisfiedConstraintError(f"the inputs violate constraint {label}: A*B = {a}*{b} != C = {c}")
+
+
+def input_layout(circuit):
+    """The input layout ((name, label, n or None) per input) of `circuit(cs)`: the circuit is
+    run without values, as WitnessProgram.record runs it, and nothing else is kept."""
+    cs = ConstraintSystem()
+    circuit(cs)
+    return list(cs.input_layout)
