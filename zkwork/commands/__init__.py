@@ -20,7 +20,7 @@ GROUPS = {
     "ceremony": "a multi-party trusted setup in a directory passed between contributors",
     "groth16": "snarkjs's groth16 verbs: setup, prove, verify, fullprove",
     "wtns": "snarkjs's wtns verbs: calculate",
-    "zkey": "snarkjs's zkey verbs: new, export verificationkey",
+    "zkey": "snarkjs's zkey verbs: new, contribute, beacon, verify, export verificationkey",
     "r1cs": "snarkjs's r1cs verbs: info",
     "powersoftau": "snarkjs's powersoftau verbs: verify, prepare phase2",
     "export": "export artefacts (as zkwork's `zkey export`)",
@@ -45,6 +45,9 @@ COMMANDS = (
             "a .ptau's Lagrange-basis sections, byte for byte snarkjs's prepared file"),
     Command(("groth16", "setup"), "groth16_setup", "a circuit's initial .zkey from a prepared .ptau, as snarkjs's",
             aliases=(("zkey", "new"),)),
+    Command(("zkey", "contribute"), "zkey_contribute", "a phase-2 contribution to a .zkey, in snarkjs's transcript"),
+    Command(("zkey", "beacon"), "zkey_beacon", "seal a .zkey with a public random value, as snarkjs's beacon"),
+    Command(("zkey", "verify"), "zkey_verify", "check a .zkey's contributions: exit 0 valid, 1 rejected, 2 malformed"),
     *(Command(("bench", suite), "bench", help, run=suite, arguments=f"{suite}_arguments") for suite, help in (
         ("arith", "field, curve, MSM, NTT and pairing speed against py_ecc"),
         ("groth16", "setup, prove and verify of every pattern, against snarkjs"),

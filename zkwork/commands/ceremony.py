@@ -1,7 +1,8 @@
 """`zkwork ceremony init|contribute|beacon|phase2|verify|export-ptau|verify-ptau`: a trusted-setup
 ceremony in a directory passed from contributor to contributor (`zkwork powersoftau verify` is
 verify-ptau under snarkjs's verb)."""
-from zkwork.commands.common import Exit, add_output_options, add_pattern_options, emit, pattern_of
+from zkwork.commands.common import (Exit, add_beacon_limit_options, add_output_options, add_pattern_options, beacon_limits,
+                                    emit, pattern_of)
 from zkwork.errors import UsageError
 
 
@@ -14,23 +15,6 @@ def _emit_record(args, record, *notes):
     text = (f"{record.kind} {record.index} by {record.contributor}: {record.seconds:.2f} s; "
             f"digest {record.previous_digest[:16]}... -> {record.new_digest[:16]}...")
     emit(args, _record_json(record), "\n".join((text,) + notes))
-
-
-def _beacon_limit_options(parser, budget=True):
-    # Defaults None: the library's (zkwork.ceremony.beacon_limits), whose import every
-    # command would otherwise pay for while its parser is built.
-    parser.add_argument("--max-beacon-exponent", type=int, metavar="N",
-                        help="refuse beacons of more than 2^N SHA-256 iterations (default 30, about 6 minutes "
-                             "of hashing; snarkjs takes up to 63)")
-    if budget:
-        parser.add_argument("--time-budget", type=float, metavar="SECONDS",
-                            help="refuse beacons whose recomputation, estimated beforehand from the measured "
-                                 "SHA-256 rate, would take longer in all (default 1800)")
-
-
-def _beacon_limits(args):
-    given = {"max_beacon_exponent": args.max_beacon_exponent, "time_budget": getattr(args, "time_budget", None)}
-    return {key: value for key, value in given.items() if value is not None}
 
 
 def init_arguments(parser):
@@ -76,7 +60,7 @@ def beacon_arguments(parser):
     parser.add_argument("--value", required=True, help="the beacon as hex digits, e.g. a future block hash")
     parser.add_argument("--exponent", type=int, default=10, help="2^EXPONENT SHA-256 iterations (default 10)")
     parser.add_argument("--circuit", help="seal this circuit's phase 2 instead of phase 1")
-    _beacon_limit_options(parser, budget=False)
+    add_beacon_limit_options(parser, budget=False)
     add_output_options(parser, out=False)
 
 
@@ -89,9 +73,9 @@ def beacon(args):
     except ValueError:
         raise UsageError(f"--value takes the beacon as hex digits, got {args.value!r}") from None
     if args.circuit:
-        record = files.phase2_beacon(args.dir, args.circuit, value, args.exponent, **_beacon_limits(args))
+        record = files.phase2_beacon(args.dir, args.circuit, value, args.exponent, **beacon_limits(args))
     else:
-        record = files.beacon(args.dir, value, args.exponent, **_beacon_limits(args))
+        record = files.beacon(args.dir, value, args.exponent, **beacon_limits(args))
     _emit_record(args, record)
     return Exit.OK
 
@@ -121,7 +105,7 @@ def verify_arguments(parser):
     parser.add_argument("--min-contributors", type=int, default=1, metavar="N",
                         help="distinct contributors each phase needs besides the beacon (default 1, at least 1; "
                              "the production guide asks for 10)")
-    _beacon_limit_options(parser)
+    add_beacon_limit_options(parser)
     add_output_options(parser)
 
 
@@ -132,7 +116,7 @@ def verify(args):
     from zkwork.ceremony import files
 
     result = files.verify_transcript(args.dir, require_sealed=not args.open, min_contributors=args.min_contributors,
-                                     **_beacon_limits(args))
+                                     **beacon_limits(args))
     checks = json.loads(result.table().to_json(orient="records"))
     verdict = "OK: every contribution verifies" if result.ok else "REJECTED: see the failed checks above"
     emit(args, {"ok": result.ok, "checks": checks}, f"{result}\n{verdict}")
@@ -158,7 +142,7 @@ def export_ptau(args):
 def verify_ptau_arguments(parser):
     """The options of `zkwork ceremony verify-ptau` / `zkwork powersoftau verify`."""
     parser.add_argument("ptau", help="a snarkjs .ptau file")
-    _beacon_limit_options(parser)
+    add_beacon_limit_options(parser)
     add_output_options(parser)
 
 
@@ -168,6 +152,6 @@ def verify_ptau(args):
 
     from zkwork.ceremony import verify_ptau as verify_ptau_file
 
-    report = verify_ptau_file(args.ptau, **_beacon_limits(args))
+    report = verify_ptau_file(args.ptau, **beacon_limits(args))
     emit(args, {"ok": report.ok, "checks": json.loads(report.table().to_json(orient="records"))}, str(report))
     return Exit.OK if report.ok else Exit.REJECTED

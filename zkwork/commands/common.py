@@ -60,3 +60,22 @@ def pattern_of(args):
     from zkwork.patterns import get_pattern
 
     return get_pattern(args.pattern, args.variant, **params(args.param))
+
+
+def add_beacon_limit_options(parser, budget=True):
+    """--max-beacon-exponent (and --time-budget): the bounds on recomputing a beacon."""
+    # Defaults None: the library's (zkwork.ceremony.beacon_limits), whose import every
+    # command would otherwise pay for while its parser is built.
+    parser.add_argument("--max-beacon-exponent", type=int, metavar="N",
+                        help="refuse beacons of more than 2^N SHA-256 iterations (default 30, about 6 minutes "
+                             "of hashing; snarkjs takes up to 63)")
+    if budget:
+        parser.add_argument("--time-budget", type=float, metavar="SECONDS",
+                            help="refuse beacons whose recomputation, estimated beforehand from the measured "
+                                 "SHA-256 rate, would take longer in all (default 1800)")
+
+
+def beacon_limits(args):
+    """The beacon bounds given on the command line, as keyword arguments (the library's defaults for the rest)."""
+    given = {"max_beacon_exponent": args.max_beacon_exponent, "time_budget": getattr(args, "time_budget", None)}
+    return {key: value for key, value in given.items() if value is not None}

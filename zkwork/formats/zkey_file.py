@@ -15,7 +15,15 @@
     section 8   C               nVars - nPublic - 1 G1 points, one per private wire
     section 9   H               domainSize G1 points, for the quotient's evaluations on the
                                 odd coset (see zkwork.interop.zkey_prover)
-    section 10  contributions   the phase-2 ceremony's transcript; kept as bytes, unparsed
+    section 10  contributions   the phase-2 ceremony's transcript, kept as bytes by read_zkey;
+                                read_mpc_params parses it (MpcParams):
+                                csHash (64 bytes, the circuit hash), n u32, then n records:
+                                deltaAfter, g1_s, g1_sx (G1), g2_spx (G2), transcript (64
+                                bytes), type u32 (0 contribution, 1 beacon), paramLength u32,
+                                then paramLength bytes of parameters by increasing tag:
+                                1 name (length byte, UTF-8), 2 numIterationsExp (one byte),
+                                3 beacon hash (length byte, bytes); snarkjs writes the last
+                                two for beacons only
 
 A G1 point is x, y and a G2 point x.c0, x.c1, y.c0, y.c1, each coordinate 32 bytes of
 little-endian limbs in Montgomery form (x R mod q, R = 2^256), all zeros for infinity:
@@ -44,7 +52,7 @@ from zkwork.curve import (
 )
 from zkwork.errors import InvalidValueError, UnsupportedProtocolError, ZkworkError
 from zkwork.field import FQ, FR, P, R
-from zkwork.formats.binfile import limbs_bytes, prime_header, read_bin_file, u32, write_bin_file
+from zkwork.formats.binfile import Section, limbs_bytes, prime_header, read_bin_file, u32, write_bin_file
 from zkwork.groth16.keys import VerifyingKey
 from zkwork.groth16.qap import SparseMatrix
 from zkwork.poly import TWO_ADICITY
@@ -220,6 +228,106 @@ def write_zkey(zkey, path, order=SECTION_ORDER):
     rank = {section_type: i for i, section_type in enumerate(order)}
     write_bin_file(path, "zkey", 1, sorted(sections, key=lambda section: rank[section[0]]))
 
+
+# -- section 10, the MPC parameters -----------------------------------------------------------
+CIRCUIT_HASH_BYTES = TRANSCRIPT_BYTES = 64
+CONTRIBUTION, BEACON = 0, 1
+NAME, ITERATIONS_EXPONENT, BEACON_HASH = 1, 2, 3  # parameter tags
+MAX_NAME_CHARS = 64  # snarkjs keeps the first 64 characters of a name
+MIN_RECORD_BYTES = 3 * 64 + 128 + TRANSCRIPT_BYTES + 4 + 4  # three G1, one G2, transcript, type, paramLength
+
+
+@dataclass(frozen=True)
+class MpcContribution:
+    """One record of section 10; its points as affine Montgomery arrays of one point each,
+    as read (canonical coordinates, not yet checked on the curve)."""
+
+    delta_after: np.ndarray  # (1, 2, 4)
+    g1_s: np.ndarray  # (1, 2, 4)
+    g1_sx: np.ndarray  # (1, 2, 4)
+    g2_spx: np.ndarray  # (1, 2, 2, 4)
+    transcript: bytes
+    kind: int = CONTRIBUTION
+    name: str = None
+    iterations_exponent: int = None  # beacons only
+    beacon_hash: bytes = None  # beacons only
+
+
+@dataclass(frozen=True)
+class MpcParams:
+    """Section 10: the circuit hash and the contributions, in order."""
+
+    circuit_hash: bytes
+    contributions: tuple = ()
+
+
+def _read_parameters(section):
+    """{tag: value} of a record's parameters (tags strictly increasing, as snarkjs requires)."""
+    data = Section(section.take(section.u32()), section.where, section.name)
+    found, last = {}, 0
+    while data.remaining:
+        tag = data.take(1)[0]
+        if tag <= last or tag not in (NAME, ITERATIONS_EXPONENT, BEACON_HASH):
+            raise section.error(InvalidValueError, f"parameter tag {tag} is unknown or out of order")
+        last = tag
+        if tag == ITERATIONS_EXPONENT:
+            found[tag] = data.take(1)[0]
+        else:
+            found[tag] = bytes(data.take(data.take(1)[0]))
+    return found
+
+
+def _read_contribution(section):
+    g1 = [_points(section, 1, G1_SHAPE, name) for name in ("deltaAfter", "g1_s", "g1_sx")]
+    g2_spx = _points(section, 1, G2_SHAPE, "g2_spx")
+    transcript, kind = bytes(section.take(TRANSCRIPT_BYTES)), section.u32()
+    if kind not in (CONTRIBUTION, BEACON):
+        raise section.error(InvalidValueError, f"type {kind} is neither 0 (contribution) nor 1 (beacon)")
+    parameters = _read_parameters(section)
+    try:
+        name = parameters[NAME].decode("utf-8") if NAME in parameters else None
+    except UnicodeDecodeError as error:
+        raise section.error(InvalidValueError, f"the name is not UTF-8 ({error})") from error
+    return MpcContribution(delta_after=g1[0], g1_s=g1[1], g1_sx=g1[2], g2_spx=g2_spx, transcript=transcript,
+                           kind=kind, name=name, iterations_exponent=parameters.get(ITERATIONS_EXPONENT),
+                           beacon_hash=parameters.get(BEACON_HASH))
+
+
+def read_mpc_params(data, where="section 10 (contributions)"):
+    """The MpcParams of a section 10's bytes (ZKey.contributions); SectionSizeError,
+    CountTooLargeError or InvalidValueError, naming the record, for a malformed one."""
+    section = Section(memoryview(data), where, SECTION_NAMES[CONTRIBUTIONS])
+    circuit_hash = bytes(section.take(CIRCUIT_HASH_BYTES))
+    count = section.u32()
+    section.need(count, MIN_RECORD_BYTES, "contributions")
+    contributions = []
+    for index in range(count):
+        section.where = f"{where}, contribution #{index + 1}"  # errors name the record being read
+        contributions.append(_read_contribution(section))
+    section.where = where
+    section.finish()
+    return MpcParams(circuit_hash, tuple(contributions))
+
+
+def _parameter_bytes(contribution):
+    parameters = b""
+    if contribution.name:
+        name = contribution.name[:MAX_NAME_CHARS].encode("utf-8")
+        # its length is one byte: cut a name of many multi-byte characters at a character's end
+        name = name[:255].decode("utf-8", "ignore").encode("utf-8")
+        parameters += bytes([NAME, len(name)]) + name
+    if contribution.kind == BEACON:
+        parameters += bytes([ITERATIONS_EXPONENT, contribution.iterations_exponent,
+                             BEACON_HASH, len(contribution.beacon_hash)]) + contribution.beacon_hash
+    return u32(len(parameters)) + parameters
+
+
+def mpc_params_bytes(params):
+    """Section 10's bytes for `params` (MpcParams), as snarkjs writes them."""
+    records = [b"".join([limbs_bytes(c.delta_after), limbs_bytes(c.g1_s), limbs_bytes(c.g1_sx),
+                         limbs_bytes(c.g2_spx), c.transcript, u32(c.kind), _parameter_bytes(c)])
+               for c in params.contributions]
+    return b"".join([params.circuit_hash, u32(len(records)), *records])
 
 def zkey_from_proving_key(pk):
     """A structurally valid snarkjs-layout ZKey holding zkwork's key for the same circuit:
