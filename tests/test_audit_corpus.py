@@ -17,9 +17,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.node,
 
 CORPUS = Path(__file__).parent / "audit_corpus"
 BUGS = sorted(p.name[: -len("_buggy.circom")] for p in CORPUS.glob("*_buggy.circom"))
-# fixed twins whose proof needs reasoning about integer ranges that neither propagation nor
-# cvc5's finite-field solvers manage within the limits: "unknown" is the honest answer
-BEYOND_THE_SOLVER = {"lessthan_unranged"}
 TIME_LIMIT = 20.0
 
 CIRCOMLIB = {  # name: (file under circomlib/circuits, main component)
@@ -59,7 +56,7 @@ def test_each_buggy_circuit_is_unsafe_and_its_fixed_twin_safe(tmp_path, bug):
     assert checked_unsafe(buggy, verdict)
     fixed = compile_circom(CORPUS / f"{bug}_fixed.circom", tmp_path, "O0")
     verdict = decide(fixed, f"{bug} fixed", time_limit=TIME_LIMIT)
-    assert verdict.verdict == ("unknown" if bug in BEYOND_THE_SOLVER else "safe"), verdict.reason
+    assert verdict.verdict == "safe", verdict.reason
 
 
 def test_an_unused_input_removed_by_o2_is_no_false_safe(tmp_path):

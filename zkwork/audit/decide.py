@@ -4,6 +4,9 @@
 decision runs in steps:
   1. propagation (zkwork.audit.propagate) marks the wires the inputs determine by local
      rules; when it reaches every output, the outputs are proved determined;
+     when some output stays open, integer ranges (zkwork.audit.ranges) add the bits of
+     decompositions an alias check proves below r and the quotient and remainder of
+     divisions whose remainder a bit-vector query proves below the divisor;
   2. otherwise an SMT query (zkwork.audit.smt) over two copies of the witness, sharing the
      inputs and everything propagation determined, asks for a difference in the outputs
      left open: unsat proves them determined; sat gives two witnesses, which are checked
@@ -32,12 +35,14 @@ from dataclasses import dataclass, field
 import zkwork.audit.smt as smt
 from zkwork.audit.evaluate import forward_witness
 from zkwork.audit.propagate import determined_wires
+from zkwork.audit.ranges import alias_checked_bits, bounds, division_shapes, integer_system, wire_ranges
 from zkwork.audit.underconstrained import Resolver, audit_r1cs, occurrences, wire_kinds
 from zkwork.field import R
 from zkwork.r1cs import WireKind
 
 SEARCH_CANDIDATES = 64  # the cross-check tries at most this many signals...
 SEARCH_SECONDS = 10.0  # ...within this time
+INTEGER_SHARE = 0.25  # the share of the time limit the integer relaxation may take
 WITNESS_SECONDS = 5.0  # the solver's limit per query for a witness to start the search from
 
 
@@ -126,6 +131,7 @@ class _Decision:
         self.constraints = list(zip(r1cs.A, r1cs.B, r1cs.C))
         self.inputs = [w for w, k in enumerate(self.kinds) if k in (WireKind.PUBLIC, WireKind.PRIVATE)]
         self.outputs = [w for w, k in enumerate(self.kinds) if k == WireKind.OUTPUT]
+        self.integer_facts = []  # what the integer ranges proved, for the reason of a "safe"
 
     def base_witness(self, answer=None, use_solver=True):
         """A satisfying witness: the one given, the solver's first copy, one solved forward
@@ -148,6 +154,8 @@ class _Decision:
         """(verdict, reason, counterexample) as the module docstring decides them."""
         r1cs = self.r1cs
         determined = determined_wires(self.constraints, self.inputs)
+        if any(o not in determined for o in self.outputs):
+            determined = self._integer_ranges(determined)
         open_outputs = [o for o in self.outputs if o not in determined]
         answer = None
         how = "propagation determines every output"
@@ -168,10 +176,37 @@ class _Decision:
             if example is not None:
                 return _unsafe_unless_removed(removed, example)
             return "unknown", answer.reason, None
+        if self.integer_facts:
+            how += f" (with integer ranges: {'; '.join(self.integer_facts)})"
         if removed:
             how += (f"; the compiler removed the inputs {', '.join(removed)}, which no output depends on "
                     "(unused, or expressed through other inputs: see the warnings)")
         return self._unbound_inputs(answer) or self._cross_check(how, answer)
+
+    def _integer_ranges(self, determined):
+        """`determined` with what integer ranges (zkwork.audit.ranges) prove determined: the bits
+        of decompositions an alias check bounds below r, the quotients and remainders of
+        divisions a = q b + r whose remainder the integer relaxation proves below b; and what
+        propagation derives from them."""
+        bits = alias_checked_bits(self.constraints, determined, set(self.inputs) | set(self.outputs)) - determined
+        if bits:
+            self.integer_facts.append(f"{len(bits)} bits of sums an alias check proves below r")
+            determined = determined_wires(self.constraints, determined | bits)
+        ranges = wire_ranges(self.constraints)
+        equations, names = None, bounds(ranges)
+        while True:
+            shapes = [s for s in division_shapes(self.constraints, ranges, determined) if s[0] not in determined]
+            for quotient, remainder, divisor in shapes:
+                equations = equations or integer_system(self.constraints, ranges)
+                below = ([(1, None, f"w{remainder}"), (-1, None, f"w{divisor}")], 0)  # r - b >= 0?
+                if smt.integer_query(equations, names, below, self.time_limit * INTEGER_SHARE,
+                                     self.memory_mb).status == "unsat":
+                    determined = determined_wires(self.constraints, determined | {quotient, remainder})
+                    self.integer_facts.append(f"the division {_label(self.r1cs, quotient)} = ... / "
+                                              f"{_label(self.r1cs, divisor)}, its remainder proved below the divisor")
+                    break
+            else:
+                return determined
 
     def _search(self, answer):
         witness = self.base_witness(answer, use_solver=False)  # the solver has had its time already

@@ -51,7 +51,7 @@ def _solve_bits(constraint, witness, unknown, bits):
     k = min(coeffs.values())
     inv = pow(k, -1, R)
     scaled = {w: co * inv % R for w, co in coeffs.items()}
-    if any(v & (v - 1) or v.bit_length() > 253 for v in scaled.values()):
+    if any(v & (v - 1) or v.bit_length() > 254 for v in scaled.values()):
         return None
     value = target * inv % R
     answer = {w: (value >> (v.bit_length() - 1)) & 1 for w, v in scaled.items()}

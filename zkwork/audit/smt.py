@@ -11,6 +11,11 @@ Each query runs in a forked child process under a memory limit (RLIMIT_AS) and c
 time limit, and the parent kills the child when it overruns the time limit by more than a
 grace period: a query cannot hang the audit nor take the machine's memory.
 
+The integer query (integer_query) asks whether, under the integer equations and bounds
+zkwork.audit.ranges derives, a form can reach a bound (r - b >= 0 for a remainder r):
+bit-vectors wide enough that nothing overflows make it exact, and decidable by
+bit-blasting; unsat proves the bound, anything else proves nothing.
+
 cvc5's finite-field theory is in its GPL build, the `cvc5-gpl` package of zkwork's
 `audit` extra; without it every query answers "unknown" and says so.
 """
@@ -20,6 +25,7 @@ import multiprocessing
 import resource
 from dataclasses import dataclass
 
+from zkwork.audit.ranges import IntegerEquation
 from zkwork.errors import MissingExtraError
 from zkwork.field import R
 from zkwork.resources import require_extra
@@ -55,7 +61,7 @@ def missing_solver():
     return "cvc5 cannot be imported: this needs zkwork's 'audit' extra (`pip install -e '.[audit]'`)"
 
 
-def _build_and_check(constraints, num_wires, shared, outputs, time_limit, pinned, mode):
+def _build_and_check(constraints, num_wires, shared, outputs, pinned, time_limit, mode):
     import cvc5
     from cvc5 import Kind
 
@@ -107,13 +113,92 @@ def _build_and_check(constraints, num_wires, shared, outputs, time_limit, pinned
                                        f"within its {time_limit:g} s limit")
 
 
-def _child(connection, memory_bytes, query):
+def _bit_width(equations, bounds):
+    """A two's-complement width that holds every value of the integer query exactly."""
+    largest = max([abs(v) for span in bounds.values() for v in span] + [1])
+    for equation in equations:
+        size = max(abs(equation.k_lo), abs(equation.k_hi)) * R
+        for co, x, y in equation.monomials:
+            size += abs(co) * max(map(abs, bounds.get(x, (1, 1)))) * max(map(abs, bounds.get(y, (1, 1))))
+        largest = max(largest, size)
+    return largest.bit_length() + 2
+
+
+def _integer_build_and_check(equations, bounds, at_least, time_limit, mode):
+    # integers within known bounds as bit-vectors wide enough never to overflow: exact, and
+    # bit-blasting decides them where cvc5's nonlinear integer arithmetic times out
+    import cvc5
+    from cvc5 import Kind
+
+    tm = cvc5.TermManager()
+    solver = cvc5.Solver(tm)
+    solver.setOption("tlimit-per", str(int(time_limit * 1000)))
+    solver.setOption("bv-solver", "bitblast-internal")  # 50 times faster than the default here
+    solver.setLogic("QF_BV")
+    width = max(_bit_width(equations + [IntegerEquation(tuple(at_least[0]), 0, 0)], bounds),
+                abs(at_least[1]).bit_length() + 2)
+    vectors = tm.mkBitVectorSort(width)
+    variables = {}
+
+    def number(value):
+        return tm.mkBitVector(width, str(value % (1 << width)), 10)
+
+    def bounded(name, lo, hi):
+        variables[name] = tm.mkConst(vectors, name)
+        solver.assertFormula(tm.mkTerm(Kind.BITVECTOR_SLE, number(lo), variables[name]))
+        solver.assertFormula(tm.mkTerm(Kind.BITVECTOR_SLE, variables[name], number(hi)))
+        return variables[name]
+
+    def variable(name):
+        if name is None:
+            return number(1)
+        return variables[name] if name in variables else bounded(name, *bounds[name])
+
+    def monomial(co, x, y):
+        # bit factors select (an if-then-else, no multiplier circuit); the others multiply
+        factors = [f for f in (x, y) if f is not None]
+        bits = [tm.mkTerm(Kind.EQUAL, variable(f), number(1)) for f in factors if bounds[f] == (0, 1)]
+        value = number(co)
+        others = [variable(f) for f in factors if bounds[f] != (0, 1)]
+        if others:
+            value = others[0] if len(others) == 1 else tm.mkTerm(Kind.BITVECTOR_MULT, *others)
+            if co != 1:
+                value = tm.mkTerm(Kind.BITVECTOR_MULT, number(co), value)
+        if not bits:
+            return value
+        condition = bits[0] if len(bits) == 1 else tm.mkTerm(Kind.AND, *bits)
+        return tm.mkTerm(Kind.ITE, condition, value, number(0))
+
+    def total(monomials):
+        parts = [monomial(*m) for m in monomials]
+        return parts[0] if len(parts) == 1 else tm.mkTerm(Kind.BITVECTOR_ADD, *parts)
+
+    for index, equation in enumerate(equations):
+        if equation.k_lo > equation.k_hi:  # no multiple of r in reach: no witness at all
+            solver.assertFormula(tm.mkFalse())
+            continue
+        k = number(equation.k_lo)
+        if equation.k_hi > equation.k_lo:
+            k = bounded(f"k{index}", equation.k_lo, equation.k_hi)
+        solver.assertFormula(tm.mkTerm(Kind.EQUAL, total(equation.monomials), tm.mkTerm(Kind.BITVECTOR_MULT, k, number(R))))
+    form, bound = at_least
+    solver.assertFormula(tm.mkTerm(Kind.BITVECTOR_SLE, number(bound), total(form)))
+    result = solver.checkSat()
+    if result.isUnsat():
+        return SmtAnswer("unsat")
+    if result.isSat():
+        return SmtAnswer("unknown", reason="the integer relaxation reaches the bound")
+    return SmtAnswer("unknown", reason=f"cvc5 ({mode}) answered unknown ({result.getUnknownExplanation()}) "
+                                       f"within its {time_limit:g} s limit")
+
+
+def _child(connection, memory_bytes, build, query):
     # cvc5 aborts when it hits the memory limit: expected, and reported by the parent, so no
     # traceback dump from a fault handler inherited from the parent (pytest installs one)
     faulthandler.disable()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     try:
-        answer = _build_and_check(*query)
+        answer = build(*query)
     except MemoryError:
         answer = SmtAnswer("unknown", reason="cvc5 ran out of its memory limit")
     except RuntimeError as error:  # how cvc5 reports its own failures, resource limits included
@@ -129,22 +214,32 @@ def query(constraints, num_wires, shared, outputs, time_limit=30.0, memory_mb=20
     its share of `time_limit`, until one answers sat or unsat."""
     if not solver_available():
         return SmtAnswer("unknown", reason=missing_solver())
-    task = (list(constraints), num_wires, frozenset(shared), list(outputs), time_limit / len(SOLVER_MODES),
-            dict(pinned or {}))
+    task = (list(constraints), num_wires, frozenset(shared), list(outputs), dict(pinned or {}),
+            time_limit / len(SOLVER_MODES))
     reasons = []
     for mode in SOLVER_MODES:
-        answer = _run_child(task + (mode,), memory_mb)
+        answer = _run_child(_build_and_check, task + (mode,), memory_mb)
         if answer.status != "unknown":
             return answer
         reasons.append(f"{mode}: {answer.reason}")
     return SmtAnswer("unknown", reason="; ".join(reasons))
 
 
-def _run_child(task, memory_mb):
-    time_limit, mode = task[4], task[-1]
+def integer_query(equations, bounds, at_least, time_limit=10.0, memory_mb=2048):
+    """The SmtAnswer of the integer relaxation (zkwork.audit.ranges): unsat when no solution
+    of `equations` within `bounds` ({variable: (lo, hi)}) makes the form of `at_least`
+    = (monomials, bound) reach the bound; anything else is "unknown"."""
+    if not solver_available():
+        return SmtAnswer("unknown", reason=missing_solver())
+    task = (list(equations), dict(bounds), at_least, time_limit, "integers")
+    return _run_child(_integer_build_and_check, task, memory_mb)
+
+
+def _run_child(build, task, memory_mb):
+    time_limit, mode = task[-2], task[-1]  # every build takes these two last
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, memory_mb << 20, task), daemon=True)
+    child = context.Process(target=_child, args=(sender, memory_mb << 20, build, task), daemon=True)
     child.start()
     sender.close()
     try:
