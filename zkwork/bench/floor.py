@@ -15,15 +15,18 @@ a squaring 2), from the scalars of the real witness and the MSM code's own choic
     below 16 buckets a window);
   - MSM reduction: per window, 2^(c-1) buckets, each merged (a mixed addition, 7M + 4S) and
     summed twice (full additions, 11M + 5S); then c doublings (2M + 5S) and one addition a window;
-  - with fixed-base precomputation (tables of 2^(c j) P_i for every window j, computed once per
-    key): every window's digits go into one set of buckets, so one reduction and no doublings,
-    and c can grow up to what the table's memory allows (`table_budget_mb` per MSM);
+  - with fixed-base precomputation (zkwork.curve.fixed_base: tables of 2^(c j) P_i for every
+    window j, built once per key): every window's digits go into one set of buckets that the cores
+    share out, so one reduction and no doublings, at the table's window (its cost model's choice
+    within `table_budget_mb` per MSM). Beside the count, each MSM and the whole prove measured
+    with those tables, the tables' build time and size;
   - quotient: the sparse A z, B z, C z (one multiplication per nonzero entry) and seven NTTs
     of the domain's size n (n/2 log2 n butterflies each) with their n-long scalings;
   - witness: the witness program's products, checks and non-unit coefficients, 384 M per inverse.
 """
 import math
 import sys
+import time
 
 import numba
 import numpy as np
@@ -32,6 +35,7 @@ from zkwork.bench.arith import fq_mul_chain, fr_mul_chain
 from zkwork.bench.machine import describe
 from zkwork.bench.timing import Span, measure
 from zkwork.backend import get_backend
+from zkwork.curve.fixed_base import FixedBaseTable, precomputed_window, table_batch_size, table_bytes
 from zkwork.curve.glv import HALF_BITS, decompose_scalars
 from zkwork.curve.msm import (GROUP_BUCKETS, affine_batch_size, msm_window, num_windows, plain_scalars,
                               signed_digits)
@@ -91,21 +95,21 @@ def msm_count(group, points, scalars, cores, table_budget_mb=512):
     reduction = w * (1 << (c - 1)) * bucket_cost + w * (c * _fq_muls(group, DOUBLE) + _fq_muls(group, ADD))
     row = {"group": group, "points": n, "live_pairs": len(live), "window": c, "windows": w,
            "accumulations": accumulations, "fq_muls": accumulations * add_cost + reduction}
-    row.update(_precomputed(group, live, int(finite.sum()), add_cost, bucket_cost, table_budget_mb))
+    row.update(_precomputed(group, live, int(finite.sum()) // 2, bucket_cost, table_budget_mb, cores))
     return row
 
 
-def _precomputed(group, live, table_points, add_cost, bucket_cost, budget_mb):
-    """The cheapest window for one bucket set over all windows, within the table's budget."""
-    best = None
-    for c in range(4, 21):
-        table_mb = table_points * num_windows(c, HALF_BITS) * AFFINE_BYTES[group] / 2**20
-        if table_mb > budget_mb:
-            break
-        muls = _nonzero_digits(live, c) * add_cost + (1 << (c - 1)) * bucket_cost
-        if best is None or muls < best[0]:
-            best = (muls, c, table_mb)
-    return {"precomputed_fq_muls": best[0], "precomputed_window": best[1], "precomputed_table_mb": best[2]}
+def _precomputed(group, live, bases, bucket_cost, budget_mb, cores):
+    """The count of fixed_base's table MSM over `bases` finite bases: its window within the
+    budget, one batch-affine addition per nonzero digit, one reduction shared by the cores."""
+    c = precomputed_window(bases, AFFINE_BYTES[group], budget_mb * 2**20, cores)
+    if c is None:
+        return {}
+    batch = table_batch_size(c, cores)
+    add_cost = _fq_muls(group, AFFINE) + INVERSE_MULS * GROUP_MULS[group][0] / batch
+    muls = _nonzero_digits(live, c) * add_cost + (1 << (c - 1)) * bucket_cost
+    table_mb = table_bytes(bases, c, AFFINE_BYTES[group]) / 2**20
+    return {"precomputed_fq_muls": muls, "precomputed_window": c, "precomputed_table_mb": table_mb}
 
 
 def quotient_count(qap):
@@ -144,22 +148,42 @@ def floor_pattern(name, variant, params, ns, runs=5, table_budget_mb=512, say=pr
     be, cores = get_backend("fast"), numba.get_num_threads()
     public = pk.qap.num_public + 1
     h = FieldVector(FR, pk.qap.quotient(z.mont))
-    msms = {"A (G1)": ("G1", pk.a_query, z, be.msm_g1), "B1 (G1)": ("G1", pk.b1_query, z, be.msm_g1),
-            "B2 (G2)": ("G2", pk.b2_query, z, be.msm_g2), "L (G1)": ("G1", pk.l_query, z[public:], be.msm_g1),
-            "H (G1)": ("G1", pk.h_query, h, be.msm_g1)}
+    msms = {"A (G1)": ("a_query", "G1", z, be.msm_g1), "B1 (G1)": ("b1_query", "G1", z, be.msm_g1),
+            "B2 (G2)": ("b2_query", "G2", z, be.msm_g2), "L (G1)": ("l_query", "G1", z[public:], be.msm_g1),
+            "H (G1)": ("h_query", "G1", h, be.msm_g1)}
     say(f"{pattern.label}: each stage x{runs}")
     stages = [{"stage": "witness", **witness_count(program), **_measured(lambda: program.run(inputs), runs)},
               {"stage": "quotient (sparse products, 7 NTTs)", **quotient_count(pk.qap),
                **_measured(lambda: pk.qap.quotient(z.mont), runs)}]
-    for label, (group, points, scalars, msm) in msms.items():
+    tables = {}
+    for label, (query, group, scalars, msm) in msms.items():
+        points = getattr(pk, query)
         row = msm_count(group, points, scalars, cores, table_budget_mb)
         row.update(_measured(lambda p=points, s=scalars, m=msm: m(p, s), runs))
+        if "precomputed_window" in row:
+            row.update(_measured_table(group, points, scalars, row["precomputed_window"], runs))
+            tables[query] = row.pop("table")
         stages.append({"stage": f"MSM {label}", **row})
     r, s = Fr.random(), Fr.random()
     stages.append({"stage": "the rest (three G1 scalar multiplications: A s, B1 r, delta r s)", "fq_muls": 0,
                    **_measured(lambda: (pk.delta_1 * r, pk.delta_1 * s, pk.delta_1 * (r * s)), runs)})
     prove_ms = _measured(lambda: prove(pk, z), runs)
-    return _priced(pattern, program.r1cs.num_constraints, stages, prove_ms, ns, cores)
+    precomputed_ms = _measured(lambda: prove(pk, z, tables=tables), runs)
+    row = _priced(pattern, program.r1cs.num_constraints, stages, prove_ms, ns, cores)
+    row.update(precomputed_prove_median_ms=precomputed_ms["measured_ms"],
+               precomputed_prove_cpu_median_ms=precomputed_ms["measured_cpu_ms"],
+               precomputed_build_s=sum(stage.get("precomputed_build_s", 0) for stage in stages))
+    return row
+
+
+def _measured_table(group, points, scalars, window, runs):
+    """The MSM by a fixed-base table of `window` bits: its build time, size and medians."""
+    start = time.perf_counter()
+    table = FixedBaseTable(group, points, window)
+    build_s = time.perf_counter() - start
+    timing = _measured(lambda: table.msm(scalars), runs)
+    return {"table": table, "precomputed_build_s": build_s, "precomputed_measured_ms": timing["measured_ms"],
+            "precomputed_measured_cpu_ms": timing["measured_cpu_ms"]}
 
 
 def _priced(pattern, constraints, stages, prove_ms, ns, cores):
@@ -204,25 +228,31 @@ def format_markdown(results):
              f"load average {span['load_before']:.1f} before and {span['load_after']:.1f} after. "
              f"ns per multiplication (numba kernel, dependent chain, CPU time): Fq {ns['fq']:.1f}, Fr {ns['fr']:.1f}. "
              "floor = multiplications x ns / cores; 'precomputed': with fixed-base tables of the proving key's "
-             "bases (one bucket set per MSM, window chosen within the table budget). Measured: each stage of the "
-             "same prove on its own, wall median (CPU median). The prove excludes the witness.", ""]
+             "bases (zkwork.curve.fixed_base: one bucket set shared out by the cores, window chosen within the "
+             "table budget). "
+             "Measured: each stage of the same prove on its own, wall median (CPU median), and each MSM by its "
+             "table. The prove excludes the witness.", ""]
     for row in results["rows"]:
         lines += [f"## {row['pattern']}/{row['variant']} {row['params']}: {row['constraints']:,} constraints, "
                   f"{row['cores']} threads", "",
                   "| stage | size | window c (precomputed) | Fq/Fr multiplications | floor ms | precomputed floor ms "
-                  "| measured ms (CPU) | measured / floor |",
-                  "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+                  "| measured ms (CPU) | measured / floor | precomputed measured ms (CPU) | table MB |",
+                  "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for stage in row["stages"]:
             size = stage.get("points", stage.get("n", ""))
-            window = f"{stage['window']} ({stage['precomputed_window']})" if "window" in stage else ""
+            window = f"{stage['window']} ({stage.get('precomputed_window', '-')})" if "window" in stage else ""
+            table = (f"{_ms(stage['precomputed_measured_ms'])} ({_ms(stage['precomputed_measured_cpu_ms'])}) | "
+                     f"{stage['precomputed_table_mb']:.1f}") if "precomputed_measured_ms" in stage else " | "
             muls = stage.get("fq_muls", 0) + stage.get("fr_muls", 0)
             ratio = f"{stage['measured_ms'] / stage['floor_ms']:.1f}" if stage["floor_ms"] else ""
             lines.append(f"| {stage['stage']} | {size} | {window} | {muls:,.0f} | {_ms(stage['floor_ms'])} | "
                          f"{_ms(stage['precomputed_floor_ms'])} | {_ms(stage['measured_ms'])} "
-                         f"({_ms(stage['measured_cpu_ms'])}) | {ratio} |")
+                         f"({_ms(stage['measured_cpu_ms'])}) | {ratio} | {table} |")
         lines += ["", f"Prove (without the witness): floor {_ms(row['floor_ms'])} ms, with precomputation "
                       f"{_ms(row['precomputed_floor_ms'])} ms (tables {row['precomputed_table_mb']:.0f} MB); "
                       "the stages "
                       f"measured apart sum to {_ms(row['stages_measured_ms'])} ms; the whole prove measured "
-                      f"{_ms(row['prove_median_ms'])} ms (CPU {_ms(row['prove_cpu_median_ms'])} ms).", ""]
+                      f"{_ms(row['prove_median_ms'])} ms (CPU {_ms(row['prove_cpu_median_ms'])} ms), with the tables "
+                      f"{_ms(row['precomputed_prove_median_ms'])} ms (CPU {_ms(row['precomputed_prove_cpu_median_ms'])}"
+                      f" ms), built once in {row['precomputed_build_s']:.2f} s.", ""]
     return "\n".join(lines)

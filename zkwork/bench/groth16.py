@@ -23,6 +23,9 @@ from the same circom witness, beside zkwork on one thread: CPU-seconds per prove
 Every peer proof is checked by zkwork's verifier; a peer that is missing is reported and skipped.
 With `contention` N (zkwork.bench.contention), after the quiet runs the end-to-end proofs (and
 arkworks' proves) are timed again beside N CPU-bound competitor processes: busy P95 / quiet median.
+With `precompute_mb` (default zkwork.groth16.prover.DEFAULT_PRECOMPUTE_MB, 0 for none), the
+end-to-end proofs are timed again by a server's Prover, one with fixed-base tables of the proving
+key within that many MB: the tables' build time and size beside the proves they speed up.
 """
 import json
 import resource
@@ -41,6 +44,7 @@ from zkwork.bench.throughput import end_to_end
 from zkwork.bench.timing import Span, measure
 from zkwork.errors import InvariantError
 from zkwork.groth16 import prepare_verifying_key, setup, verify, verify_batch
+from zkwork.groth16.prover import DEFAULT_PRECOMPUTE_MB
 from zkwork.groth16.snarkjs_json import proof_from_json, public_from_json, vk_to_json
 from zkwork.patterns import PATTERNS, VARIANTS, get_pattern
 from zkwork.prover import Prover
@@ -85,10 +89,12 @@ def _end_to_end(prover, input_text, prove_runs, say):
     return timing, stages[-len(timing.runs_s):], outputs[-len(timing.runs_s):]
 
 
-def bench_pattern(pattern, prove_runs=20, verify_runs=100, batch=100, peer=True, progress=None, contention=0):
+def bench_pattern(pattern, prove_runs=20, verify_runs=100, batch=100, peer=True, progress=None, contention=0,
+                  precompute_mb=DEFAULT_PRECOMPUTE_MB):
     """All figures for one pattern (times in ms unless named _s; lists hold every timed run).
     With `contention` N, the end-to-end proofs are timed again beside N competitor processes
-    (`contention`, and the peers' `*_contention`: zkwork.bench.contention.contention_figures)."""
+    (`contention`, and the peers' `*_contention`: zkwork.bench.contention.contention_figures);
+    with `precompute_mb`, again with fixed-base tables (`precomputed_*`, _precomputed_figures)."""
     say = progress or (lambda message: None)
     inputs = pattern.sample_inputs()
     input_text = json.dumps(inputs_to_json(inputs))
@@ -108,7 +114,10 @@ def bench_pattern(pattern, prove_runs=20, verify_runs=100, batch=100, peer=True,
     pvk = prepare_verifying_key(pk.vk)
     if not all(verify(pvk, public, proof) for proof in proofs[:3]):
         raise InvariantError(f"{pattern.label}: a proof made end to end does not verify")
-    busy = _busy_end_to_end(prover, input_text, prove_runs, contention, timing, pvk, say) if contention else {}
+    extra = _busy_end_to_end(prover, input_text, prove_runs, contention, timing, pvk, say) if contention else {}
+    if precompute_mb:
+        extra.update(_precomputed_figures(Prover(program, pk, label=pattern.label, precompute_mb=precompute_mb),
+                                         input_text, prove_runs, pvk, say))
     say(f"verify x{verify_runs}")
     verify_t = measure(lambda: verify(pvk, public, proofs[0]), runs=verify_runs)
     statements = [(public, proofs[i % len(proofs)]) for i in range(batch)]
@@ -140,7 +149,7 @@ def bench_pattern(pattern, prove_runs=20, verify_runs=100, batch=100, peer=True,
         "proving_key_bytes": sum(getattr(pk, name).nbytes for name in
                                  ("a_query", "b1_query", "b2_query", "l_query", "h_query")),
         "peak_rss_mb": _peak_rss_mb(),
-        **busy,
+        **extra,
     }
     if peer:
         row.update(_snarkjs_figures(pattern, inputs, input_text, prove_runs, verify_runs, row, say, contention))
@@ -155,6 +164,26 @@ def _busy_end_to_end(prover, input_text, prove_runs, contention, quiet, pvk, say
     if not verify(pvk, public_from_json(json.loads(public_text)), proof_from_json(json.loads(proof_text))):
         raise InvariantError("a proof made end to end beside competitors does not verify")
     return {"contention": contention_figures(quiet.runs_s, busy, window)}
+
+
+def _precomputed_figures(prover, input_text, prove_runs, pvk, say):
+    """The end-to-end proofs of a Prover with fixed-base tables (the last one verified), and the
+    tables' build time and size."""
+    say(f"prove x{prove_runs}, end to end, with {prover.tables_bytes / 2**20:.0f} MB of fixed-base tables "
+        f"built in {prover.precompute_s:.2f} s")
+    timing, stages, outputs = _end_to_end(prover, input_text, prove_runs, say)
+    proof_text, public_text = outputs[-1]
+    if not verify(pvk, public_from_json(json.loads(public_text)), proof_from_json(json.loads(proof_text))):
+        raise InvariantError("a proof made end to end with fixed-base tables does not verify")
+    prove_s = [stage["prove_s"] for stage in stages]
+    return {"precomputed_tables_mb": prover.tables_bytes / 2**20, "precomputed_build_s": prover.precompute_s,
+            "precomputed_end_to_end_ms": [t * 1e3 for t in timing.runs_s],
+            "precomputed_end_to_end_median_ms": percentile(timing.runs_s, 50),
+            "precomputed_end_to_end_p95_ms": percentile(timing.runs_s, 95),
+            "precomputed_prove_ms": [t * 1e3 for t in prove_s],
+            "precomputed_prove_median_ms": percentile(prove_s, 50), "precomputed_prove_p95_ms": percentile(prove_s, 95),
+            "precomputed_prove_cpu_median_ms": percentile([stage["prove_cpu_s"] for stage in stages], 50),
+            "precomputed_peak_rss_mb": _peak_rss_mb()}
 
 
 def _snarkjs_figures(pattern, inputs, input_text, prove_runs, verify_runs, row, say, contention):
@@ -208,9 +237,10 @@ def _wasm_witness_figures(wasm_path, input_text, runs, say):
 
 
 def bench_groth16(patterns=None, variants=None, quick=False, prove_runs=20, verify_runs=100, batch=100,
-                  peer=True, contention=0):
+                  peer=True, contention=0, precompute_mb=DEFAULT_PRECOMPUTE_MB):
     """Benchmark each pattern and variant (default all; production sizes, or with `quick` small
-    sizes and few runs), with `contention` N also beside N competitor processes. Returns
+    sizes and few runs), with `contention` N also beside N competitor processes, with
+    `precompute_mb` also with fixed-base tables of that budget (0: not). Returns
     {"machine", "quick", "contention", "rows", "targets_ms", "span"}: span is the run's wall and
     CPU seconds and the load average before and after (zkwork.bench.timing.Span)."""
     names, variants = list(patterns or PATTERNS), list(variants or VARIANTS)
@@ -227,9 +257,10 @@ def bench_groth16(patterns=None, variants=None, quick=False, prove_runs=20, veri
                     print(f"[{index}/{total}] {label}: {step} ...", file=sys.stderr, flush=True)
 
                 progress("witness program")
-                rows.append(bench_pattern(pattern, prove_runs, verify_runs, batch, peer, progress, contention))
-    return {"machine": describe(), "quick": quick, "contention": contention, "rows": rows, "targets_ms": TARGETS_MS,
-            "span": span.as_dict()}
+                rows.append(bench_pattern(pattern, prove_runs, verify_runs, batch, peer, progress, contention,
+                                          precompute_mb))
+    return {"machine": describe(), "quick": quick, "contention": contention, "precompute_mb": precompute_mb,
+            "rows": rows, "targets_ms": TARGETS_MS, "span": span.as_dict()}
 
 
 def _cell(row, key, spec):
@@ -286,11 +317,31 @@ def format_markdown(results):
             f"| {r['pattern']} | {r['variant']} | {r['verify_median_ms']:.2f} | {r['verify_p99_ms']:.2f} | "
             f"{r['batch_verify_per_proof_ms']:.2f} | {_cell(r, 'snarkjs_verify_median_ms', '.1f')} | "
             f"{_cell(r, 'verify_ratio', '.2f')} |")
-    lines += _per_core_lines(results["rows"]) + _contention_lines(results)
+    lines += _precomputed_lines(results["rows"]) + _per_core_lines(results["rows"]) + _contention_lines(results)
     errors = [f"- {r['pattern']}/{r['variant']}: {what} not measured ({r[key]})" for r in results["rows"]
               for key, what in (("snarkjs_error", "snarkjs"), ("wasm_witness_error", "zkwork's .wasm witness"),
                                 ("arkworks_error", "arkworks")) if key in r]
     return "\n".join(lines + ([""] + errors if errors else []))
+
+
+def _precomputed_lines(rows):
+    """A server's prover with fixed-base tables beside the plain one: the memory and build time traded."""
+    rows = [r for r in rows if "precomputed_prove_median_ms" in r]
+    if not rows:
+        return []
+    lines = ["", "## With fixed-base precomputation (a server's prover: tables built once per key)", "",
+             "prove and end to end as above, by a Prover with tables of the proving key's bases "
+             "(zkwork.curve.fixed_base); ratio = with tables / without; peak RSS of the process after.", "",
+             "| pattern | variant | tables MB | build s | prove | prove P95 | with tables | P95 | ratio "
+             "| end to end | with tables | ratio | peak RSS MB |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    return lines + [f"| {r['pattern']} | {r['variant']} | {r['precomputed_tables_mb']:.1f} | "
+                    f"{r['precomputed_build_s']:.2f} | {r['prove_median_ms']:.0f} | {r['prove_p95_ms']:.0f} | "
+                    f"{r['precomputed_prove_median_ms']:.0f} | {r['precomputed_prove_p95_ms']:.0f} | "
+                    f"{r['precomputed_prove_median_ms'] / r['prove_median_ms']:.2f} | "
+                    f"{r['end_to_end_median_ms']:.0f} | {r['precomputed_end_to_end_median_ms']:.0f} | "
+                    f"{r['precomputed_end_to_end_median_ms'] / r['end_to_end_median_ms']:.2f} | "
+                    f"{r['precomputed_peak_rss_mb']:.0f} |" for r in rows]
 
 
 def _per_core_lines(rows):

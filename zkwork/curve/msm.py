@@ -209,8 +209,13 @@ def make_msm_kernels(curve, field, load, store, element_shape, phi):
 
     @njit(cache=True)
     def bucket_sum(buckets):
-        """sum_b (b+1) buckets[b]: the running sum holds buckets[b] + ... + buckets[top],
-        and adding it once per b counts bucket b exactly b+1 times."""
+        """sum_b (b+1) buckets[b]."""
+        return running_bucket_sum(buckets)[0]
+
+    @njit(cache=True)
+    def running_bucket_sum(buckets):
+        """(sum_b (b+1) buckets[b], sum_b buckets[b]): the running sum holds buckets[b] + ... +
+        buckets[top], and adding it once per b counts bucket b exactly b+1 times."""
         running = infinity
         total = infinity
         for b in range(buckets.shape[0] - 1, -1, -1):
@@ -220,7 +225,7 @@ def make_msm_kernels(curve, field, load, store, element_shape, phi):
             else:
                 running = add(running, bucket)
             total = add(total, running)
-        return total
+        return total, running
 
     @njit(cache=True)
     def accumulate_mixed(points, digits, num_buckets):
@@ -252,6 +257,14 @@ def make_msm_kernels(curve, field, load, store, element_shape, phi):
             store_affine(buckets, b, (x3, f_sub(f_mul(lam, f_sub(x1, x3)), y1)))
 
     @njit(cache=True)
+    def has_digit(digits, i):
+        """Whether column i of `digits` has a nonzero digit."""
+        for k in range(digits.shape[0]):
+            if digits[k, i] != 0:
+                return True
+        return False
+
+    @njit(cache=True)
     def accumulate_batch_affine(points, digits, num_buckets, batch_size):
         """Jacobian buckets of the windows of `digits` (one row per window, window k's
         buckets at k * num_buckets ..), accumulated mostly with batch-affine additions.
@@ -275,6 +288,8 @@ def make_msm_kernels(curve, field, load, store, element_shape, phi):
         count = 0
         product = f_one
         for i in range(digits.shape[1]):
+            if not has_digit(digits, i):
+                continue  # before loading the point: zero scalars, and other cores' digits in fixed_base
             x, y = load_affine(points, i)
             if f_is_zero(x) and f_is_zero(y):
                 continue
@@ -462,8 +477,10 @@ def make_msm_kernels(curve, field, load, store, element_shape, phi):
 
     return SimpleNamespace(
         load_affine=load_affine, load_jacobian=load_jacobian, store_jacobian=store_jacobian,
-        affine_shape=affine_shape, jacobian_shape=jacobian_shape, pippenger=pippenger, glv_msm=glv_msm,
-        glv_points=glv_points, fixed_base_mul=fixed_base_mul, to_affine_array=to_affine_array,
+        accumulate_batch_affine=accumulate_batch_affine, running_bucket_sum=running_bucket_sum,
+        combine_windows=combine_windows, affine_shape=affine_shape, jacobian_shape=jacobian_shape,
+        pippenger=pippenger, glv_msm=glv_msm, glv_points=glv_points, fixed_base_mul=fixed_base_mul,
+        to_affine_array=to_affine_array,
     )
 
 
