@@ -62,6 +62,7 @@ from zkwork.bench.timing import measure
 from zkwork.errors import ZkworkError
 from zkwork.groth16 import prepare_verifying_key, setup, verify
 from zkwork.groth16.key_files import read_proving_key, write_proving_key
+from zkwork.groth16.prover import DEFAULT_PRECOMPUTE_MB
 from zkwork.groth16.snarkjs_json import proof_from_json, public_from_json
 from zkwork.patterns import get_pattern
 from zkwork.prover import Prover
@@ -120,7 +121,7 @@ def _jit_warm_up(name, variant, params):
     program = WitnessProgram.record(pattern.circuit)
     with tempfile.TemporaryDirectory(prefix="zkwork-jit-warm-up-") as directory:
         write_proving_key(setup(program.r1cs), directory)
-        prover = Prover(program, read_proving_key(directory), label=pattern.label)
+        prover = Prover(program, read_proving_key(directory), label=pattern.label, precompute_mb=DEFAULT_PRECOMPUTE_MB)
         texts, _ = end_to_end(prover, input_text(pattern))
         accepted = _verify_texts(prepare_verifying_key(prover.pk.vk), *texts)
     return {"pid": os.getpid(), "pool_threads": numba.config.NUMBA_NUM_THREADS, "accepted": accepted,
@@ -146,7 +147,9 @@ def _prover(key_dir, name, variant, params):
     scheduler, and recording the witness program costs 0.1-0.5 s once per worker."""
     if key_dir not in _LOADED:
         pattern = get_pattern(name, variant, **params)
-        prover = Prover(WitnessProgram.record(pattern.circuit), read_proving_key(key_dir), label=pattern.label)
+        # fixed-base tables, as a server's workers build them (zkwork.service.workers)
+        prover = Prover(WitnessProgram.record(pattern.circuit), read_proving_key(key_dir), label=pattern.label,
+                        precompute_mb=DEFAULT_PRECOMPUTE_MB)
         _LOADED[key_dir] = (prover, prepare_verifying_key(prover.pk.vk))
     return _LOADED[key_dir]
 

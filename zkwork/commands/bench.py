@@ -44,6 +44,8 @@ def groth16_arguments(parser):
                         help="timed proofs per circuit, each end to end: input JSON in, proof JSON out (default 20)")
     parser.add_argument("--verify-runs", type=int, default=100, help="timed verifications per circuit (default 100)")
     parser.add_argument("--no-peers", action="store_true", help="skip snarkjs and arkworks")
+    parser.add_argument("--precompute-mb", type=int, default=64, metavar="MB",
+                        help="fixed-base table budget per circuit for the server-mode rows (default 64; 0: skip them)")
     _contention_option(parser)
     _table_option(parser)
 
@@ -67,8 +69,11 @@ def groth16(args):
     from zkwork.bench.groth16 import bench_groth16, format_markdown
 
     _check_contention(args)
+    if args.precompute_mb < 0:
+        raise UsageError(f"--precompute-mb takes 0 or more MB, got {args.precompute_mb}")
     results = bench_groth16(patterns=args.pattern, variants=args.variant, quick=args.quick, prove_runs=args.prove_runs,
-                            verify_runs=args.verify_runs, peer=not args.no_peers, contention=args.contention)
+                            verify_runs=args.verify_runs, peer=not args.no_peers, contention=args.contention,
+                            precompute_mb=args.precompute_mb)
     _emit(args, results, format_markdown(results))
     return Exit.OK
 

@@ -23,6 +23,9 @@ def arguments(parser):
     parser.add_argument("--deadline", type=float, default=30.0,
                         help="seconds a prove request may take, waiting included; beyond it 504 (default 30)")
     parser.add_argument("--max-body", type=int, default=1 << 20, help="request body limit in bytes (default 1 MiB)")
+    parser.add_argument("--precompute-mb", type=int, default=None, metavar="MB",
+                        help="fixed-base tables per worker and circuit (default 64: membership depth 20 takes 35 MB; "
+                             "0: none)")
 
 
 def run(args):
@@ -41,8 +44,9 @@ def run(args):
     from zkwork.service.workers import ProverPool
     from zkwork.workspace import read_circuit_dir
 
-    if args.workers < 1 or args.queue < 0 or args.deadline <= 0 or args.max_body < 1:
-        raise UsageError("--workers >= 1, --queue >= 0, --deadline > 0 and --max-body >= 1 are required")
+    if args.workers < 1 or args.queue < 0 or args.deadline <= 0 or args.max_body < 1 or (args.precompute_mb or 0) < 0:
+        raise UsageError("--workers >= 1, --queue >= 0, --deadline > 0, --max-body >= 1 and --precompute-mb >= 0 "
+                         "are required")
     circuits = {}
     for directory in args.dirs:
         pattern, pk = read_circuit_dir(directory)
@@ -50,7 +54,8 @@ def run(args):
         if pattern.main_name in circuits:
             raise UsageError(f"{directory} and {circuits[pattern.main_name].directory} are both {pattern.main_name}")
         circuits[pattern.main_name] = Circuit(pattern.main_name, directory, pk.vk, input_layout(pattern.circuit))
-    pool = ProverPool({name: c.directory for name, c in circuits.items()}, args.workers)
+    pool = ProverPool({name: c.directory for name, c in circuits.items()}, args.workers,
+                      **({} if args.precompute_mb is None else {"precompute_mb": args.precompute_mb}))
     service = Service(circuits, pool, args.queue, args.deadline, args.max_body)
     # uvicorn drains on SIGTERM/SIGINT, then restores the handlers it found and re-raises the
     # signal, which with the default handlers would end the process by the signal after a clean

@@ -45,6 +45,7 @@ from zkwork.bench.throughput import end_to_end
 from zkwork.bench.timing import Span
 from zkwork.errors import InvariantError, ZkworkError
 from zkwork.groth16 import prepare_verifying_key, verify
+from zkwork.groth16.prover import DEFAULT_PRECOMPUTE_MB
 from zkwork.groth16.snarkjs_json import proof_from_json, public_from_json
 from zkwork.prover import compile_prover
 from zkwork.service.metrics import proc_cpu_seconds
@@ -294,7 +295,7 @@ def bench_service(circuit_dir=None, depth=20, prove_runs=30, verify_runs=300, he
         pattern, pk = read_circuit_dir(circuit_dir)
         print(f"[service] {pattern.label}: compiling the in-process prover, starting zkwork serve",
               file=sys.stderr, flush=True)
-        prover = compile_prover(pattern, pk)
+        prover = compile_prover(pattern, pk, precompute_mb=DEFAULT_PRECOMPUTE_MB)  # as the server's worker
         pvk, num_public = prepare_verifying_key(pk.vk), pk.vk.num_public
         input_text = (Path(circuit_dir) / "input.json").read_text()
         end_to_end(prover, input_text)  # the JIT's first call, outside the measurement

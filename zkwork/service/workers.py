@@ -40,6 +40,7 @@ from multiprocessing import get_context
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from zkwork.groth16.prover import DEFAULT_PRECOMPUTE_MB
 from zkwork.errors import InvariantError, WorkerDiedError
 
 RESPAWN_DELAY_S = 1.0
@@ -65,8 +66,10 @@ def _sendable(error):
         return InvariantError(f"{type(error).__name__}: {error}")
 
 
-def _worker_main(conn, circuit_dirs, numba_threads):
-    """A worker process: caps numba's threads, compiles every circuit's Prover, proves its
+def _worker_main(conn, circuit_dirs, numba_threads, precompute_mb):
+    """A worker process: caps numba's threads, compiles every circuit's Prover (fixed-base
+    tables within `precompute_mb` MB per circuit: a worker proves with the same keys for its
+    whole life, so the tables' one-off build pays for itself within tens of proofs), proves its
     sample input.json once, says ("warm", pid), then answers (circuit, inputs) requests with
     ("done", (proof.json, public.json, timings)) or ("failed", error) until its pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -80,7 +83,7 @@ def _worker_main(conn, circuit_dirs, numba_threads):
     provers = {}
     for name, directory in circuit_dirs.items():
         pattern, pk = read_circuit_dir(directory)
-        provers[name] = compile_prover(pattern, pk)
+        provers[name] = compile_prover(pattern, pk, precompute_mb=precompute_mb)
         provers[name].prove_json(json.loads((Path(directory) / "input.json").read_text()))
     conn.send(("warm", os.getpid()))
     while True:
@@ -103,10 +106,11 @@ def _worker_main(conn, circuit_dirs, numba_threads):
 class _Worker:
     """The parent's view of one worker process: its pipe, whether it is warm, its request."""
 
-    def __init__(self, context, circuit_dirs, numba_threads):
+    def __init__(self, context, circuit_dirs, numba_threads, precompute_mb):
         """Starts the process; its warm-up runs in the background."""
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, circuit_dirs, numba_threads), daemon=True)
+        self.process = context.Process(target=_worker_main, args=(child, circuit_dirs, numba_threads, precompute_mb),
+                                       daemon=True)
         self.process.start()
         child.close()  # the parent's copy: only the worker's end may keep the pipe open
         self.warm = False
@@ -118,10 +122,12 @@ class ProverPool:
     dies; `prove` returns a concurrent.futures.Future. `warm` is true while every worker has
     proved each circuit once."""
 
-    def __init__(self, circuit_dirs, workers):
-        """Starts the processes and the dispatcher at once; the warm-up runs in the background."""
+    def __init__(self, circuit_dirs, workers, precompute_mb=DEFAULT_PRECOMPUTE_MB):
+        """Starts the processes and the dispatcher at once; the warm-up runs in the background.
+        `precompute_mb`: each worker's fixed-base table budget per circuit (0: none)."""
         self._context = get_context("spawn")
         self.workers = workers
+        self.precompute_mb = precompute_mb
         self.numba_threads = numba_threads_per_worker(workers)
         self.restarts = 0  # workers replaced after they died
         self._circuit_dirs = {name: str(path) for name, path in circuit_dirs.items()}
@@ -135,7 +141,7 @@ class ProverPool:
         self._dispatcher.start()
 
     def _start(self):
-        return _Worker(self._context, self._circuit_dirs, self.numba_threads)
+        return _Worker(self._context, self._circuit_dirs, self.numba_threads, self.precompute_mb)
 
     @property
     def warm_workers(self):
