@@ -145,3 +145,17 @@ def test_sigterm_finishes_the_request_in_flight_and_exits_0(circuit_dir):
         assert process.wait(timeout=20) == 0
     finally:
         _stop(process)
+
+
+def test_the_workers_module_loads_no_numba_before_a_worker_sets_its_threads():
+    """Regression: workers.py imported zkwork.groth16.prover at the top, so a spawned worker
+    (which imports the module before _worker_main runs) loaded numba with the default thread
+    count before setting NUMBA_NUM_THREADS; its first JIT compilation then failed ("Cannot set
+    NUMBA_NUM_THREADS to a different value once the threads have been launched") and the
+    worker never became warm."""
+    import subprocess
+    import sys
+
+    code = "import sys, zkwork.service.workers; print('numba' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "False", done.stdout + done.stderr

@@ -40,7 +40,6 @@ from multiprocessing import get_context
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from zkwork.groth16.prover import DEFAULT_PRECOMPUTE_MB
 from zkwork.errors import InvariantError, WorkerDiedError
 
 RESPAWN_DELAY_S = 1.0
@@ -122,9 +121,14 @@ class ProverPool:
     dies; `prove` returns a concurrent.futures.Future. `warm` is true while every worker has
     proved each circuit once."""
 
-    def __init__(self, circuit_dirs, workers, precompute_mb=DEFAULT_PRECOMPUTE_MB):
+    def __init__(self, circuit_dirs, workers, precompute_mb=None):
         """Starts the processes and the dispatcher at once; the warm-up runs in the background.
-        `precompute_mb`: each worker's fixed-base table budget per circuit (0: none)."""
+        `precompute_mb`: each worker's fixed-base table budget per circuit (0: none; None:
+        zkwork.groth16.prover.DEFAULT_PRECOMPUTE_MB)."""
+        if precompute_mb is None:
+            # Imported here, never at the top: a spawned worker imports this module before
+            # _worker_main sets NUMBA_NUM_THREADS, and numba must not be loaded by then.
+            from zkwork.groth16.prover import DEFAULT_PRECOMPUTE_MB as precompute_mb
         self._context = get_context("spawn")
         self.workers = workers
         self.precompute_mb = precompute_mb
