@@ -218,6 +218,12 @@ def _sla_plan_lines(load, capacity, run):
             text += (f"; the M/G/c model predicts {_rate(modelled)}/s per core, {modelled / measured:.2f}× the "
                      "measured (it gives each server a core of its own: above 1, contention for the cores is the "
                      "difference)")
+        if at_sla[tier]["to_step"] is None and measured:
+            saturation = load.calibration[tier]["saturation"]
+            text += (f". Every step held the SLA, so {_rate(measured)}/s is a lower bound, not the service's limit: "
+                     f"the load generator shares the cores (it used {saturation['generator_cpu_share']:.0%} of them in "
+                     f"the saturating step, and dropped {saturation['statuses'].get('dropped', 0):,} requests at its "
+                     "concurrency cap), so the plan's servers for this tier are an upper bound")
         lines.append(text + ".")
     return lines
 
