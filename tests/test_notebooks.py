@@ -35,7 +35,6 @@ SMALL = {
                 "batch": 5, "peers": False},
     "fleet-simulation": {"window_h": [13.8, 14.4], "n_workers": 1, "proof_runs": 3},
 }
-FAST = {"constraint-budgets"}
 
 
 def contract_constraint_budgets(result):
@@ -119,7 +118,8 @@ CONTRACTS = {
 
 
 def notebook_params():
-    return [pytest.param(path, id=path.stem, marks=() if path.stem in FAST else pytest.mark.slow)
+    # every notebook is slow-marked: even constraint-budgets, the quickest, takes 14 s of the fast suite's 5 minutes
+    return [pytest.param(path, id=path.stem, marks=pytest.mark.slow)
             for path in sorted(NOTEBOOKS.glob("*.ipynb"))]
 
 

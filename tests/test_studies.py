@@ -13,7 +13,8 @@ from zkwork.studies import STUDIES, StudyError, get_study
 from zkwork.studies.base import Run, spread
 
 matplotlib.use("Agg")
-SLOW = {"ceremony", "load_test", "fleet"}
+# Over ~4 s each at their small sizes: in the slow run, so that the fast suite stays under 5 minutes.
+SLOW = {"ceremony", "load_test", "fleet", "budgets", "throughput", "audit"}
 
 
 def check_budgets(result):
@@ -181,6 +182,7 @@ def test_contention_is_a_load_above_the_cores_or_cpu_far_below_the_threads():
     assert spread([1.0]) is None and spread([1.0, 1.0]) == 0
 
 
+@pytest.mark.slow  # 6 s: the budgets study through the command line
 def test_the_study_command_prints_a_result_as_json(capsys):
     assert main(["study", "budgets", "--quick", "--json"]) == 0
     result = STUDIES["budgets"].Result.from_json(json.loads(capsys.readouterr().out))
