@@ -6,6 +6,7 @@ import random
 import numba
 import py_ecc.optimized_bn128 as ecc
 import pytest
+from test_groth16 import chain
 
 from zkwork.curve import G1Point, G2Point, g2_points_from_affine_array
 from zkwork.curve.fixed_base import FixedBaseTable, precomputed_window, table_bytes
@@ -94,18 +95,6 @@ def test_the_window_respects_the_budget_and_a_table_its_size():
         table.msm([1, 2, 3])
     with pytest.raises(ShapeMismatchError):
         FixedBaseTable("G2", bases("G1", 4))
-
-
-def chain(cs, length=12):
-    """Public x = y^2, and y^(2^length) + ... as a public output: a small nonlinear circuit."""
-    x = cs.public_input("x")
-    y = cs.private_input("y")
-    cs.assert_equal(y * y, x, "square")
-    acc = y
-    for i in range(length):
-        with cs.namespace("step", i):
-            acc = acc * acc + y
-    cs.public_output("out", acc)
 
 
 @pytest.fixture(scope="module")
