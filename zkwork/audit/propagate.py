@@ -174,6 +174,17 @@ def linear_rows(constraints, determined, nonzero, forms=(), pivots=None):
     return rows
 
 
+def _subtract(row, k, source):
+    """row -= k * source in place (sparse {wire: coefficient} rows mod r); nothing when k is 0 or None."""
+    if k:
+        for w, co in source.items():
+            v = (row.get(w, 0) - k * co) % R
+            if v:
+                row[w] = v
+            else:
+                row.pop(w, None)
+
+
 def echelon(rows):
     """The reduced echelon form of `rows` over F_r: {pivot wire: row}, each row with pivot
     coefficient 1 and no other pivot; a pivot whose row has no other column is fixed."""
@@ -181,28 +192,14 @@ def echelon(rows):
     for row in rows:
         row = dict(row)
         for pivot, prow in pivots.items():
-            k = row.get(pivot)
-            if k:
-                for w, co in prow.items():
-                    v = (row.get(w, 0) - k * co) % R
-                    if v:
-                        row[w] = v
-                    else:
-                        row.pop(w, None)
+            _subtract(row, row.get(pivot), prow)
         if not row:
             continue
         pivot = min(row)
         inv = pow(row[pivot], -1, R)
         row = {w: co * inv % R for w, co in row.items()}
         for other, prow in pivots.items():
-            k = prow.get(pivot)
-            if k:
-                for w, co in row.items():
-                    v = (prow.get(w, 0) - k * co) % R
-                    if v:
-                        prow[w] = v
-                    else:
-                        prow.pop(w, None)
+            _subtract(prow, prow.get(pivot), row)
         pivots[pivot] = row
     return pivots
 
