@@ -4,6 +4,7 @@ import pickle
 import random
 
 import numba
+import numpy as np
 import py_ecc.optimized_bn128 as ecc
 import pytest
 from test_groth16 import chain
@@ -79,6 +80,24 @@ def test_a_table_msm_is_the_same_on_one_core_and_two(threads):
         assert table.msm(scalars) == G1Point(msm_g1(points, scalars))
     finally:
         numba.set_num_threads(before)
+
+
+@pytest.mark.parametrize("group", ["G1", "G2"])
+@pytest.mark.parametrize("parts", [1, 3])
+def test_a_split_msm_equals_the_plain_msm_with_repeated_bases(group, parts):
+    # few buckets and repeated bases: digits wait for later batches, double and cancel buckets
+    point, _, msm = GROUPS[group]
+    points = np.concatenate([bases(group, 1).repeat(40, axis=0), bases(group, 20)])
+    scalars = [rng.choice([5, R - 5, 7]) if i < 40 else rng.randrange(R) for i in range(60)]
+    table = FixedBaseTable(group, points, 5)
+    split = table.split(scalars, parts)
+    for part in reversed(range(split.parts)):
+        split.run(part)
+    assert split.parts == parts and split.result() == point(msm(points, scalars))
+    zeros = table.split([0] * 60, parts)
+    for part in range(zeros.parts):
+        zeros.run(part)
+    assert zeros.result().is_infinity()
 
 
 def test_the_window_respects_the_budget_and_a_table_its_size():

@@ -130,3 +130,42 @@ def test_prover_refuses_bad_witnesses(statement, keys):
         prove(keys, [2] + witness[1:])
     with pytest.raises(CircuitInputError, match="not a field element"):
         prove(keys, witness[:-1] + [R])
+
+
+def test_the_prove_is_the_same_on_one_thread_and_on_two(statement, keys):
+    import numba
+
+    from zkwork.field import Fr
+    _, witness, public = statement
+    randomness = (Fr.random(), Fr.random())
+    before = numba.get_num_threads()
+    proofs = []
+    for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+        numba.set_num_threads(threads)
+        try:
+            proofs.append(prove(keys, witness, randomness=randomness))
+        finally:
+            numba.set_num_threads(before)
+    assert proofs[0] == proofs[1] and verify(keys.vk, public, proofs[0])
+    assert numba.get_num_threads() == before
+
+
+def test_run_tasks_runs_follow_ups_and_raises_the_first_error():
+    from zkwork.groth16.tasks import after, run_tasks
+    done = []
+    joined = after(2, lambda: [(0, lambda: done.append("end"))])
+
+    def part(name):
+        def run():
+            done.append(name)
+            return joined()
+        return run
+
+    run_tasks([(1, part("a")), (2, part("b"))], workers=2)
+    assert sorted(done[:2]) == ["a", "b"] and done[2:] == ["end"]
+
+    def fail():
+        raise UnsatisfiedConstraintError("boom")
+
+    with pytest.raises(UnsatisfiedConstraintError, match="boom"):
+        run_tasks([(1, fail), (0, lambda: done.append("maybe"))], workers=2)

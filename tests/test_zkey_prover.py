@@ -5,7 +5,8 @@ cached ptau and zkey, built once in a temporary cache: about a minute), then
 - read_zkey gives the verification key snarkjs exports (so the point encodings agree) and
   writes the file back byte for byte;
 - prove_zkey on snarkjs's witness is accepted by zkwork's verifier and by
-  `snarkjs groth16 verify`, also through prove_zkey_files (the CLI's entry point);
+  `snarkjs groth16 verify`, also with fixed-base tables (then the same proof as the plain
+  formula's for the same r, s) and through prove_zkey_files (the CLI's entry point);
 - a tampered witness is refused (and the proof it would give is one snarkjs rejects);
 - an .r1cs written by zkwork (of the small Structure circuit) goes through `snarkjs groth16
   setup` with the same ptau, and prove_zkey proves zkwork's own witness with that zkey.
@@ -93,6 +94,22 @@ def test_prove_zkey_is_accepted_by_zkwork_and_snarkjs(snarkjs_key, zkey, tmp_pat
     assert snarkjs_verifies(snarkjs_key["verification_key"], tmp_path / "public.json", tmp_path / "proof.json")
     write_json(tmp_path / "wrong.json", public_to_json([(public[0] + 1) % R]))
     assert not snarkjs_verifies(snarkjs_key["verification_key"], tmp_path / "wrong.json", tmp_path / "proof.json")
+
+
+def test_prove_zkey_with_tables_is_the_plain_formula_and_snarkjs_accepts_it(snarkjs_key, zkey, tmp_path):
+    from test_zkey_prover_tasks import plain_formula
+
+    from zkwork.field import Fr
+    from zkwork.interop.zkey_prover import precompute_zkey
+
+    witness = read_wtns(snarkjs_key["wtns"])
+    public = witness[1 : 1 + zkey.num_public]
+    r, s = Fr.random(), Fr.random()
+    proof = prove_zkey(zkey, witness, tables=precompute_zkey(zkey), randomness=(r, s))
+    assert proof == plain_formula(zkey, witness, r, s, backend="fast")
+    write_json(tmp_path / "proof.json", proof_to_json(proof))
+    write_json(tmp_path / "public.json", public_to_json(public))
+    assert snarkjs_verifies(snarkjs_key["verification_key"], tmp_path / "public.json", tmp_path / "proof.json")
 
 
 def test_prove_zkey_files(snarkjs_key, tmp_path):

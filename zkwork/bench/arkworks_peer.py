@@ -1,9 +1,12 @@
 """arkworks as zkwork's benchmark peer: `groth16py` (arkworks' Groth16 in a prebuilt wheel,
 single-threaded) proving a snarkjs .zkey from circom's .wtns, beside zkwork proving the same
-zkey and witness on one thread, for a comparison per core (CPU-seconds per prove).
+zkey and witness on one thread, for a comparison per core (CPU-seconds per prove): zkwork
+without fixed-base tables (zkwork_1t, as a one-shot `zkwork groth16 prove`) and with them
+(zkwork_1t_tables, as the resident daemon proves; the tables are built once, not timed).
 
     figures = per_core_figures(zkey_path, wtns_path, runs=10)
     figures["arkworks_prove_cpu_median_ms"], figures["zkwork_1t_prove_cpu_median_ms"]
+    figures["zkwork_1t_tables_prove_cpu_median_ms"], figures["cpu_ratio_1t_tables"]
 
 groth16py reads the zkey (`import_zkey`, arkworks' CircomReduction, the QAP snarkjs uses)
 and proves from a .wtns file (`prove_wtns`; the timed call includes reading that small file).
@@ -29,7 +32,7 @@ from zkwork.formats.wtns_file import read_wtns_limbs
 from zkwork.formats.zkey_file import read_zkey
 from zkwork.groth16 import prepare_verifying_key, verify
 from zkwork.groth16.snarkjs_json import proof_from_json
-from zkwork.interop.zkey_prover import prove_zkey, public_signals
+from zkwork.interop.zkey_prover import precompute_zkey, prove_zkey, public_signals
 
 PACKAGE = "groth16py"
 PROOF_BYTES = 256  # 8 words of 32 bytes
@@ -117,10 +120,32 @@ def _summary(prefix, timing):
             f"{prefix}_prove_cpu_median_ms": float(np.median(timing.cpu_runs_s)) * 1e3}
 
 
+def zkwork_1t_figures(zkey, witness, public, runs=10):
+    """zkwork on one thread proving the zkey `runs` times without tables and with them (built
+    on one thread first, timed apart), every proof verified: zkwork_1t_* and zkwork_1t_tables_*
+    figures (as _summary's), zkwork_1t_tables_build_s and zkwork_1t_tables_mb."""
+    pvk = prepare_verifying_key(zkey.vk)
+    figures = {}
+    with single_thread():
+        start = time.perf_counter()
+        tables = precompute_zkey(zkey)
+        figures["zkwork_1t_tables_build_s"] = time.perf_counter() - start
+        figures["zkwork_1t_tables_mb"] = sum(table.nbytes for table in tables.values()) / 2**20
+        for prefix, with_tables in (("zkwork_1t", None), ("zkwork_1t_tables", tables)):
+            proofs = []
+            timing = measure(lambda: proofs.append(prove_zkey(zkey, witness, check=False, tables=with_tables)),
+                             runs=runs)
+            if not all(verify(pvk, public, proof) for proof in proofs[-runs:]):
+                raise InvariantError(f"a single-threaded zkwork proof of the zkey does not verify ({prefix})")
+            figures.update(_summary(prefix, timing))
+    return figures
+
+
 def per_core_figures(zkey_path, wtns_path, runs=10, zkey=None, contention=0):
-    """arkworks (groth16py, one thread) and zkwork on one thread proving the same zkey and
-    witness, `runs` times each, every proof verified: arkworks_* and zkwork_1t_* figures
-    (prove_ms, prove_cpu_ms, medians, P95), `cpu_ratio_1t` = zkwork's CPU median over
+    """arkworks (groth16py, one thread) and zkwork on one thread, without and with tables
+    (zkwork_1t_figures), proving the same zkey and witness, `runs` times each, every proof
+    verified: arkworks_*, zkwork_1t_* and zkwork_1t_tables_* figures (prove_ms, prove_cpu_ms,
+    medians, P95), `cpu_ratio_1t` and `cpu_ratio_1t_tables` = zkwork's CPU median over
     arkworks', below 1 when zkwork spends fewer CPU-seconds per prove, and groth16py's version.
     With `contention` N, arkworks again beside N competitors: `arkworks_contention`."""
     _groth16py()  # missing: say so before reading anything
@@ -129,15 +154,11 @@ def per_core_figures(zkey_path, wtns_path, runs=10, zkey=None, contention=0):
     public = public_signals(zkey, witness)
     arkworks = measure_arkworks(zkey_path, wtns_path, runs)
     check_proofs(zkey, public, arkworks["proofs"], "arkworks (groth16py)")
-    proofs = []
-    with single_thread():
-        ours = measure(lambda: proofs.append(prove_zkey(zkey, witness, check=False)), runs=runs)
-    pvk = prepare_verifying_key(zkey.vk)
-    if not all(verify(pvk, public, proof) for proof in proofs[-runs:]):
-        raise InvariantError("a single-threaded zkwork proof of the zkey does not verify")
-    figures = {**_summary("arkworks", arkworks["timing"]), **_summary("zkwork_1t", ours),
+    figures = {**_summary("arkworks", arkworks["timing"]), **zkwork_1t_figures(zkey, witness, public, runs),
                "arkworks_version": arkworks["version"], "arkworks_import_zkey_s": arkworks["import_s"]}
-    figures["cpu_ratio_1t"] = figures["zkwork_1t_prove_cpu_median_ms"] / figures["arkworks_prove_cpu_median_ms"]
+    for suffix in ("", "_tables"):
+        figures[f"cpu_ratio_1t{suffix}"] = (figures[f"zkwork_1t{suffix}_prove_cpu_median_ms"]
+                                            / figures["arkworks_prove_cpu_median_ms"])
     if contention:
         with competitors(contention) as window:
             busy = measure_arkworks(zkey_path, wtns_path, runs)

@@ -4,12 +4,15 @@ For each pattern, the Circom twin compiled by circom2 --O2 is set up by snarkjs 
 see zkwork.bench.snarkjs_peer); snarkjs proves it in process with the zkey loaded once,
 and zkwork proves the same zkey (`prove_zkey`, read once, without its self-check) on the
 same witness, computed once by snarkjs's witness calculator. Both in the same run; the
-ratio is zkwork / snarkjs (the target: at most 1/4). arkworks (groth16py, one thread) proves
+ratio is zkwork / snarkjs (the target: at most 1/4). zkwork proves twice: without fixed-base
+tables (a one-shot `zkwork groth16 prove`) and with them (`tables_*`, precompute_zkey built once
+and not timed: the resident daemon's way; tables_ratio = zkwork with tables / snarkjs). arkworks (groth16py, one thread) proves
 the same zkey from the same .wtns beside zkwork on one thread (zkwork.bench.arkworks_peer), and
 `contention` N times every prover again beside N CPU-bound competitors (zkwork.bench.contention).
 """
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -23,19 +26,23 @@ from zkwork.bench.timing import Span, Timing, measure
 from zkwork.errors import InvariantError
 from zkwork.formats.zkey_file import read_zkey
 from zkwork.groth16 import prepare_verifying_key, verify
-from zkwork.interop.zkey_prover import prove_zkey, public_signals
+from zkwork.interop.zkey_prover import precompute_zkey, prove_zkey, public_signals
 from zkwork.patterns import PATTERNS, get_pattern
 from zkwork.resources import resource_dir
 
 TARGET_RATIO = 0.25
 # zkey_latency_row's figures that bench_zkey_pattern passes on as they are
 PEER_AND_BUSY_KEYS = ("arkworks", "zkwork_1t", "cpu_ratio", "contention", "snarkjs_contention")
+# zkey_latency_row's figures of zkwork proving with tables, passed on with a zkwork_ prefix
+TABLES_KEYS = ("tables_prove_median_ms", "tables_prove_p95_ms", "tables_prove_cpu_median_ms", "tables_build_s",
+               "tables_mb")
 
 
 def zkey_latency_row(pattern, runs=10, verify_runs=100, cache_dir=None, arkworks=False, contention=0):
     """Latency figures, in bench_groth16's row shape, of zkwork proving and verifying the
     snarkjs zkey of `pattern`'s Circom twin on circom's witness, with snarkjs's own figures
-    on the same zkey (prove_ms, verify_ms, their percentiles, snarkjs_*). With `arkworks`,
+    on the same zkey (prove_ms, verify_ms, their percentiles, snarkjs_*), and zkwork proving
+    with the zkey's fixed-base tables (tables_prove_*, tables_build_s, tables_mb). With `arkworks`,
     also arkworks and zkwork on one thread on the same zkey and witness
     (zkwork.bench.arkworks_peer.per_core_figures), or `arkworks_error` saying why not. With
     `contention` N, zkwork and snarkjs (and arkworks) prove again beside N competitor processes:
@@ -51,9 +58,11 @@ def zkey_latency_row(pattern, runs=10, verify_runs=100, cache_dir=None, arkworks
         public = public_signals(zkey, witness)
         proofs = []
         prove_t = measure(lambda: proofs.append(prove_zkey(zkey, witness, check=False)), runs=runs)
+        tables, build_s = _timed(lambda: precompute_zkey(zkey))
+        tables_t = measure(lambda: proofs.append(prove_zkey(zkey, witness, check=False, tables=tables)), runs=runs)
         pvk = prepare_verifying_key(zkey.vk)
         verify_t = measure(lambda: verify(pvk, public, proofs[-1]), runs=verify_runs)
-        if not verify(pvk, public, proofs[0]):
+        if not (verify(pvk, public, proofs[0]) and verify(pvk, public, proofs[-1])):
             raise InvariantError(f"{pattern.label}: a zkwork proof from the snarkjs zkey does not verify")
         extra = arkworks_figures(peer["paths"]["zkey"], wtns_path, runs, zkey, contention) if arkworks else {}
         if contention:
@@ -68,6 +77,11 @@ def zkey_latency_row(pattern, runs=10, verify_runs=100, cache_dir=None, arkworks
         "prove_ms": prove_ms, "prove_median_ms": float(np.median(prove_ms)),
         "prove_p95_ms": float(np.percentile(prove_ms, 95)),
         "prove_cpu_median_ms": float(np.median(prove_t.cpu_runs_s)) * 1e3,
+        "tables_prove_ms": [t * 1e3 for t in tables_t.runs_s],
+        "tables_prove_median_ms": float(np.median(tables_t.runs_s)) * 1e3,
+        "tables_prove_p95_ms": float(np.percentile(tables_t.runs_s, 95)) * 1e3,
+        "tables_prove_cpu_median_ms": float(np.median(tables_t.cpu_runs_s)) * 1e3,
+        "tables_build_s": build_s, "tables_mb": sum(table.nbytes for table in tables.values()) / 2**20,
         "verify_ms": verify_ms, "verify_median_ms": float(np.median(verify_ms)),
         "verify_p99_ms": float(np.percentile(verify_ms, 99)),
         "snarkjs_prove_ms": peer["prove_ms"], "snarkjs_prove_median_ms": float(np.median(peer["prove_ms"])),
@@ -75,6 +89,13 @@ def zkey_latency_row(pattern, runs=10, verify_runs=100, cache_dir=None, arkworks
         "snarkjs_verify_p99_ms": float(np.percentile(peer["verify_ms"], 99)),
         **extra,
     }
+
+
+def _timed(function):
+    """(function(), its wall seconds)."""
+    start = time.perf_counter()
+    value = function()
+    return value, time.perf_counter() - start
 
 
 def _busy_figures(main_file, inputs, runs, cache_dir, contention, quiet, prove, peer):
@@ -103,6 +124,8 @@ def bench_zkey_pattern(pattern, runs=10, cache_dir=None, arkworks=True, contenti
         "zkwork_prove_p95_ms": row["prove_p95_ms"], "zkwork_prove_cpu_median_ms": row["prove_cpu_median_ms"],
         "snarkjs_prove_median_ms": row["snarkjs_prove_median_ms"], "ratio": ratio,
         "target_met": ratio <= TARGET_RATIO,
+        "tables_ratio": row["tables_prove_median_ms"] / row["snarkjs_prove_median_ms"],
+        **{f"zkwork_{key}": row[key] for key in TABLES_KEYS},
         "zkwork_prove_ms": row["prove_ms"], "snarkjs_prove_ms": row["snarkjs_prove_ms"],
         **{key: value for key, value in row.items() if key.startswith(PEER_AND_BUSY_KEYS)},
     }
@@ -140,20 +163,24 @@ def format_markdown(results):
         "",
         f"Measured in this run on {results['machine']['cpu_model']} ({results['machine']['cpu_count']} cores){load}; "
         "medians in ms, the same zkey and witness for every prover; ratio = zkwork / snarkjs "
-        f"(target <= {results['target_ratio']}). Per core: arkworks (groth16py, single-threaded) and zkwork "
-        "on one thread, CPU ms per prove; CPU ratio = zkwork / arkworks.",
+        f"(target <= {results['target_ratio']}); zkwork without fixed-base tables (a one-shot prove) and "
+        "with them (as the daemon proves; built once, not timed). Per core: arkworks (groth16py, "
+        "single-threaded) and zkwork on one thread, CPU ms per prove; CPU ratio = zkwork / arkworks.",
         "",
-        "| circuit | constraints | zkwork | zkwork P95 | snarkjs | ratio | target met | arkworks | arkworks CPU "
-        "| zkwork 1 thread | zkwork 1 thread CPU | CPU ratio |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| circuit | constraints | zkwork | zkwork P95 | snarkjs | ratio | target met | zkwork tables "
+        "| ratio tables | arkworks | arkworks CPU | zkwork 1 thread | zkwork 1 thread CPU | CPU ratio "
+        "| zkwork 1 thread tables CPU | CPU ratio tables |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: |",
     ]
     for r in results["rows"]:
         cells = [r["circuit"], f"{r['constraints']:,}", f"{r['zkwork_prove_median_ms']:.0f}",
                  _cell(r, "zkwork_prove_p95_ms", ".0f"), f"{r['snarkjs_prove_median_ms']:.0f}", f"{r['ratio']:.2f}",
                  "yes" if r["target_met"] else "NO"]
         cells += [_cell(r, key, spec) for key, spec in (
-            ("arkworks_prove_median_ms", ".0f"), ("arkworks_prove_cpu_median_ms", ".0f"),
-            ("zkwork_1t_prove_median_ms", ".0f"), ("zkwork_1t_prove_cpu_median_ms", ".0f"), ("cpu_ratio_1t", ".2f"))]
+            ("zkwork_tables_prove_median_ms", ".0f"), ("tables_ratio", ".2f"), ("arkworks_prove_median_ms", ".0f"), ("arkworks_prove_cpu_median_ms", ".0f"),
+            ("zkwork_1t_prove_median_ms", ".0f"), ("zkwork_1t_prove_cpu_median_ms", ".0f"), ("cpu_ratio_1t", ".2f"),
+            ("zkwork_1t_tables_prove_cpu_median_ms", ".0f"), ("cpu_ratio_1t_tables", ".2f"))]
         lines.append("| " + " | ".join(cells) + " |")
     busy = [(r, key, who) for r in results["rows"] for key, who in
             (("contention", "zkwork"), ("snarkjs_contention", "snarkjs"), ("arkworks_contention", "arkworks"))

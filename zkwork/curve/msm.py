@@ -20,6 +20,7 @@ so a window needs 2^(c-1) buckets (a negative digit adds -P: y negated). Per win
 then S = sum_j S_j 2^(c j), Horner-style with c doublings per window. The cores share out
 the windows (`prange`, no shared writes); zero digits and infinity points cost a load. c
 minimises the busiest core's ceil(w(c) / cores) * (n + REDUCTION_COST 2^c), `msm_window`.
+The kernels release the GIL: the prover runs MSMs side by side on its own threads.
 
 Fixed-base batch multiplication (key generation) uses the same digits with a table
 T[j][d-1] = d 2^(c j) G in affine form: w mixed additions per k_i G, no doubling. Table
@@ -114,7 +115,7 @@ def signed_digit(scalars, i, j, c, carry):
     return d, 0
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, nogil=True, cache=True)
 def signed_digits(scalars, c, digits):
     """digits[j, i] = digit j of scalar i; laid out window-major for the bucket pass."""
     for i in prange(scalars.shape[0]):
@@ -327,7 +328,7 @@ def make_msm_kernels(curve, field, load, store, element_shape, phi):
                 store_jacobian(overflow, b, add_mixed(load_jacobian(overflow, b), load_affine(affine, b)))
         return overflow
 
-    @njit(parallel=True, cache=True)
+    @njit(parallel=True, nogil=True, cache=True)
     def window_sums(points, digits, num_buckets, batch_size, cores, group_size, sums):
         """sums[j] = sum_i digits[j, i] * points[i]. The windows are cut into `cores`
         contiguous runs, one per prange iteration; each run goes in groups of up to
@@ -372,7 +373,7 @@ def make_msm_kernels(curve, field, load, store, element_shape, phi):
         combine_windows(sums, c, out)
         return out[0]
 
-    @njit(parallel=True, cache=True)
+    @njit(parallel=True, nogil=True, cache=True)
     def glv_points(points, halves, negative, out):
         """out[i] = +-points[i] and out[n + i] = +-phi(points[i]), negated where the
         matching half-scalar is negative (negative[i], negative[n + i]). Returns how many
@@ -476,8 +477,8 @@ def make_msm_kernels(curve, field, load, store, element_shape, phi):
         return to_affine_array(products)
 
     return SimpleNamespace(
-        load_affine=load_affine, load_jacobian=load_jacobian, store_jacobian=store_jacobian,
-        accumulate_batch_affine=accumulate_batch_affine, running_bucket_sum=running_bucket_sum,
+        load_affine=load_affine, store_affine=store_affine, load_jacobian=load_jacobian, store_jacobian=store_jacobian,
+        load_element=load, store_element=store, add_affine_batch=add_affine_batch,
         combine_windows=combine_windows, affine_shape=affine_shape, jacobian_shape=jacobian_shape,
         pippenger=pippenger, glv_msm=glv_msm, glv_points=glv_points, fixed_base_mul=fixed_base_mul,
         to_affine_array=to_affine_array,

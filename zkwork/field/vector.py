@@ -16,13 +16,14 @@ from zkwork.jit import njit
 
 
 def make_vector_kernels(f):
-    """Element-wise and batch kernels over (n, 4) arrays for the field kernels `f`."""
+    """Element-wise and batch kernels over (n, 4) arrays for the field kernels `f`; they release
+    the GIL, since the prover runs them on several Python threads at once (zkwork.groth16.tasks)."""
     load, store = f.load, f.store
     f_one, f_zero = f.one, f.zero
     f_mul, f_add, f_inv, f_is_zero, f_is_canonical = f.mul, f.add, f.inv, f.is_zero, f.is_canonical
 
     def elementwise(op):
-        @njit(parallel=True, cache=True)
+        @njit(parallel=True, cache=True, nogil=True)
         def kernel(a, b, out):
             for i in prange(a.shape[0]):
                 store(out, i, op(load(a, i), load(b, i)))
@@ -31,7 +32,7 @@ def make_vector_kernels(f):
         return kernel
 
     def unary(op):
-        @njit(parallel=True, cache=True)
+        @njit(parallel=True, cache=True, nogil=True)
         def kernel(a, out):
             for i in prange(a.shape[0]):
                 store(out, i, op(load(a, i)))
@@ -39,14 +40,14 @@ def make_vector_kernels(f):
 
         return kernel
 
-    @njit(parallel=True, cache=True)
+    @njit(parallel=True, cache=True, nogil=True)
     def scale(a, k, out):
         """out = k * a for one Montgomery element k."""
         for i in prange(a.shape[0]):
             store(out, i, f_mul(load(a, i), k))
         return out
 
-    @njit(cache=True)
+    @njit(cache=True, nogil=True)
     def batch_inverse(a, out):
         """Montgomery's trick: n inversions for one inversion and 3(n-1) multiplications.
         Zeros are left as zeros; returns how many zeros there were."""
@@ -71,14 +72,14 @@ def make_vector_kernels(f):
                 acc_inv = f_mul(acc_inv, x)
         return zeros
 
-    @njit(cache=True)
+    @njit(cache=True, nogil=True)
     def sum_all(a):
         acc = f_zero
         for i in range(a.shape[0]):
             acc = f_add(acc, load(a, i))
         return acc
 
-    @njit(cache=True)
+    @njit(cache=True, nogil=True)
     def below_modulus(a, keep):
         """keep[i] = whether row i holds a value < modulus."""
         for i in range(a.shape[0]):

@@ -9,45 +9,40 @@ Zero and one entries of the witness cost nothing or one addition inside the MSMs
 for keys read from files, whose b2_query points are checked on the curve but not in G2 (that
 costs 60 - 90% of a prove; a verification 0.5 - 2%).
 
+The quotient's parts and the MSMs (with tables, each cut into one bucket range per core) run as
+single-threaded items on numba.get_num_threads() threads (zkwork.groth16.msm_set.query_sums,
+shared with the snarkjs-zkey prover): no thread barrier inside a prove.
+
 A server proving with one key many times passes `tables` (precompute(pk, budget_mb)): fixed-base
 tables of the key's queries (zkwork.curve.fixed_base), which the MSMs then use instead of the
 backend's; the proof is the same for the same r, s.
 """
+import numba
+
 from zkwork.backend import get_backend
-from zkwork.curve.fixed_base import FixedBaseTable, finite_rows, precomputed_window, table_bytes
 from zkwork.errors import BackendError, CircuitInputError, InvalidKeyError
 from zkwork.field import FR, FieldVector, Fr
 from zkwork.groth16.key_checks import check_own_proof
 from zkwork.groth16.keys import Proof
+from zkwork.groth16.msm_set import DEFAULT_PRECOMPUTE_MB, QUERIES, build_tables, query_sums
 
 
-# The queries in the order their tables get the budget: the costliest MSM (G2) first, then by size.
-QUERIES = (("b2_query", "G2"), ("h_query", "G1"), ("a_query", "G1"), ("l_query", "G1"), ("b1_query", "G1"))
-POINT_BYTES = {"G1": 64, "G2": 128}
-DEFAULT_PRECOMPUTE_MB = 64  # membership d20's tables take 35 MB, locker l10's 20.5 MB (c = 13)
+def key_points(pk):
+    """{query name: affine array} of pk's five queries (zkwork.groth16.msm_set's names)."""
+    return {name: getattr(pk, name) for name, _ in QUERIES}
 
 
 def precompute(pk, budget_mb=DEFAULT_PRECOMPUTE_MB):
-    """{query name: FixedBaseTable} for pk's queries, built in QUERIES' order while their tables fit
-    what is left of `budget_mb` MB (each at the window the cost model picks within it); a query
-    whose table does not fit is left out and proved by the backend's MSM."""
-    tables, left = {}, budget_mb * 2**20
-    for name, group in QUERIES:
-        points = getattr(pk, name)
-        bases = int(finite_rows(points).sum())
-        window = precomputed_window(bases, POINT_BYTES[group], left)
-        if window is not None:
-            tables[name] = FixedBaseTable(group, points, window)
-            left -= table_bytes(bases, window, POINT_BYTES[group])
-    return tables
+    """{query name: FixedBaseTable} for pk's queries within `budget_mb` MB (msm_set.build_tables);
+    a query whose table does not fit is proved by the backend's MSM."""
+    return build_tables(key_points(pk), budget_mb)
 
 
-def _query_msm(be, tables, pk, name, scalars):
-    """sum_i scalars[i] query[i] for pk's query `name`: by its table if `tables` has one."""
-    if name in tables:
-        return tables[name].msm(scalars)
-    msm = be.msm_g2 if name == "b2_query" else be.msm_g1
-    return msm(getattr(pk, name), scalars)
+def quotient_stages(qap, z):
+    """H's scalars for query_sums: the three rows of the QAP's quotient (A z, B z, C z and their
+    values on the coset), then the quotient of their results."""
+    rows = [lambda _, matrix=matrix: qap.row_values(matrix, z.mont) for matrix in (qap.A, qap.B, qap.C)]
+    return (rows, [lambda values: FieldVector(FR, qap.quotient_of(*zip(*values)))])
 
 
 def prove(pk, witness, backend="fast", check=False, tables=None, randomness=None):
@@ -57,22 +52,19 @@ def prove(pk, witness, backend="fast", check=False, tables=None, randomness=None
     tests that compare two ways of proving."""
     be = get_backend(backend)
     tables = tables or {}
-    if tables and getattr(be, "NAME", None) != "fast":
+    fast = getattr(be, "NAME", None) == "fast"
+    if tables and not fast:
         raise BackendError(f"fixed-base tables run on the fast backend's kernels, not on {be.__name__}")
-    qap = pk.qap
-    z = witness_vector(witness, qap.num_wires)
-    h = qap.quotient(z.mont)
+    z = witness_vector(witness, pk.qap.num_wires)
+    public = pk.qap.num_public + 1
+    sums = query_sums(be, key_points(pk), z, public, quotient_stages(pk.qap, z),
+                      numba.get_num_threads() if fast else 1, tables)
     r, s = randomness or (Fr.random(), Fr.random())
     vk = pk.vk
-    a = vk.alpha_1 + _query_msm(be, tables, pk, "a_query", z) + pk.delta_1 * r
-    b2 = vk.beta_2 + _query_msm(be, tables, pk, "b2_query", z) + pk.vk.delta_2 * s
-    b1 = pk.beta_1 + _query_msm(be, tables, pk, "b1_query", z) + pk.delta_1 * s
-    public = qap.num_public + 1
-    c = (
-        _query_msm(be, tables, pk, "l_query", z[public:])
-        + _query_msm(be, tables, pk, "h_query", FieldVector(FR, h))
-        + a * s + b1 * r - pk.delta_1 * (r * s)
-    )
+    a = vk.alpha_1 + sums["a_query"] + pk.delta_1 * r
+    b2 = vk.beta_2 + sums["b2_query"] + pk.vk.delta_2 * s
+    b1 = pk.beta_1 + sums["b1_query"] + pk.delta_1 * s
+    c = sums["l_query"] + sums["h_query"] + a * s + b1 * r - pk.delta_1 * (r * s)
     proof = Proof(a, b2, c)
     if check:
         # quotient() has checked the witness against the key's own QAP: a failure is the key's.

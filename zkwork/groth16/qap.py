@@ -23,9 +23,10 @@ import numpy as np
 from zkwork.errors import UnsatisfiedConstraintError
 from zkwork.field import FR, FieldVector, Fr
 from zkwork.jit import njit
-from zkwork.poly import Domain, coset_intt, coset_ntt, intt
+from zkwork.poly import Domain
+from zkwork.poly.ntt import coset_from_evaluations, coset_intt
 
-f_mul, f_add, f_zero = FR.kernels.mul, FR.kernels.add, FR.kernels.zero
+f_mul, f_add, f_sub, f_zero = FR.kernels.mul, FR.kernels.add, FR.kernels.sub, FR.kernels.zero
 f_load, f_store = FR.kernels.load, FR.kernels.store
 f_eq = FR.kernels.eq
 
@@ -51,7 +52,7 @@ class SparseMatrix:
         return cls(indptr, indices, coeffs)
 
 
-@njit(cache=True)
+@njit(nogil=True, cache=True)  # without the GIL: the prover runs the three products on its own threads
 def matvec(indptr, indices, coeffs, z, out):
     """out[j] = sum_k coeffs[k] z[indices[k]] over row j's entries."""
     for j in range(indptr.shape[0] - 1):
@@ -71,7 +72,14 @@ def _transposed_matvec(indptr, indices, coeffs, basis, out):
             f_store(out, i, f_add(f_load(out, i), f_mul(f_load(coeffs, k), lj)))
 
 
-@njit(cache=True)
+@njit(nogil=True, cache=True)
+def _numerator(a, b, c):
+    """a[j] = a[j] b[j] - c[j]."""
+    for j in range(a.shape[0]):
+        f_store(a, j, f_sub(f_mul(f_load(a, j), f_load(b, j)), f_load(c, j)))
+
+
+@njit(nogil=True, cache=True)
 def _first_unsatisfied_row(a, b, c):
     """The first row j with a_j b_j != c_j, or -1."""
     for j in range(a.shape[0]):
@@ -119,18 +127,25 @@ class QAP:
     def quotient(self, z):
         """The coefficients h_0 .. h_(n-2) of h = (AB - C)/Z for the witness z (a
         Montgomery (num_wires, 4) array), as an (n - 1, 4) Montgomery array."""
-        n = self.domain.size
-        rows = []
-        for matrix in (self.A, self.B, self.C):
-            values = np.zeros((n, 4), dtype=np.uint64)
-            matvec(matrix.indptr, matrix.indices, matrix.coeffs, z, values)
-            rows.append(values)
-        failing = _first_unsatisfied_row(*rows)
+        rows = [self.row_values(matrix, z) for matrix in (self.A, self.B, self.C)]
+        return self.quotient_of(*zip(*rows))
+
+    def row_values(self, matrix, z):
+        """(M z, the values of its polynomial on the coset) for M one of A, B, C: the independent
+        third of quotient's work that the prover may run beside the others."""
+        values = np.zeros((self.domain.size, 4), dtype=np.uint64)
+        matvec(matrix.indptr, matrix.indices, matrix.coeffs, z, values)
+        return values, coset_from_evaluations(values, domain=self.domain)
+
+    def quotient_of(self, on_domain, on_coset):
+        """quotient's result from row_values' for A, B, C (each a triple, in that order);
+        UnsatisfiedConstraintError if some row j has (A z)_j (B z)_j != (C z)_j."""
+        failing = _first_unsatisfied_row(*on_domain)
         if failing >= 0:
             raise UnsatisfiedConstraintError(f"the witness does not satisfy constraint {failing}")
-        a, b, c = (coset_ntt(intt(values, self.domain), domain=self.domain) for values in rows)
-        numerator = FR.vec.sub(FR.vec.mul(a, b, a), c, a)
+        n = self.domain.size
+        numerator = on_coset[0].copy()
+        _numerator(numerator, on_coset[1], on_coset[2])
         z_on_coset = Fr(self.domain.coset_generator) ** n - 1
-        scale = FR.to_mont_limbs(z_on_coset.inverse().value)
-        h = coset_intt(FR.vec.scale(numerator, scale, numerator), domain=self.domain)
+        h = coset_intt(numerator, domain=self.domain, factor=z_on_coset.inverse())
         return np.ascontiguousarray(h[: n - 1])

@@ -38,8 +38,9 @@ CHUNK = 4096  # rows per task in the geometric-scaling kernel
 def _parallel_and_serial(kernel):
     """Two builds of a kernel written with prange. Work that is a single task (one block,
     one chunk) takes the serial one: a parallel loop would only add a thread barrier."""
-    # Only the parallel build is cached: both share one function, hence one cache entry.
-    return njit(parallel=True, cache=True)(kernel), njit(kernel)
+    # Only the parallel build is cached: both share one function, hence one cache entry. Both
+    # release the GIL: the prover runs transforms on its own threads (one numba thread each).
+    return njit(parallel=True, nogil=True, cache=True)(kernel), njit(nogil=True)(kernel)
 
 
 @njit(cache=True)  # not inline="always": numba then sees the caller's prange index being rebound
@@ -91,7 +92,7 @@ def _strided_pass(a, twiddles, log_h, stages):
 
 
 first_pass, first_pass_serial = _parallel_and_serial(_first_pass)
-strided_pass = njit(parallel=True, cache=True)(_strided_pass)
+strided_pass = njit(parallel=True, nogil=True, cache=True)(_strided_pass)
 
 
 def transform(src, twiddles, log_n):

@@ -87,11 +87,22 @@ def coset_ntt(coeffs, g=None, domain=None):
     return like_input(transform(shifted, domain.twiddles, domain.log_size), was_vector)
 
 
-def coset_intt(evals, g=None, domain=None):
-    """Coefficients of the polynomial taking these values at g omega^i (inverse of coset_ntt)."""
+def coset_from_evaluations(evals, g=None, domain=None):
+    """coset_ntt(intt(evals), g): the values on the coset g H of the polynomial taking `evals`
+    at omega^i, with one scaling pass (row j by n^-1 g^j) between the two transforms."""
+    array, domain, was_vector = _fitted(evals, domain)
+    a = transform(array, domain.inv_twiddles, domain.log_size)
+    scale_geometric(a, mont(domain.size_inv), mont(_coset_shift(g, domain)))
+    return like_input(transform(a, domain.twiddles, domain.log_size), was_vector)
+
+
+def coset_intt(evals, g=None, domain=None, factor=1):
+    """Coefficients of the polynomial taking these values at g omega^i (inverse of coset_ntt),
+    times `factor` (an int or Fr element), which costs nothing: it joins the division by n."""
     array, domain, was_vector = _fitted(evals, domain)
     g = _coset_shift(g, domain)
     if g == 0:
         raise NotInvertibleError("coset generator 0 does not define a coset")
     a = transform(array, domain.inv_twiddles, domain.log_size)
-    return like_input(scale_geometric(a, mont(domain.size_inv), mont(pow(g, -1, R))), was_vector)
+    first = mont(to_fr(domain.size_inv) * to_fr(factor) % R)
+    return like_input(scale_geometric(a, first, mont(pow(g, -1, R))), was_vector)
