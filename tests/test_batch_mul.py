@@ -1,5 +1,6 @@
 """Batch variable-base multiplication against py_ecc, with the edge cases a ceremony or a
-group FFT meets: scalar 0, 1, r - 1, points at infinity, repeated points."""
+group FFT meets: scalar 0, 1, r - 1, points at infinity, repeated points; both ladders
+(lockstep batch-affine, Jacobian) against the generic scalar multiplication."""
 import secrets
 
 import numpy as np
@@ -8,7 +9,20 @@ import pytest
 
 from zkwork.curve import G1Point, G2Point, g1_affine_array, g1_points_from_affine_array, g2_affine_array
 from zkwork.curve import g2_points_from_affine_array
-from zkwork.curve.batch_mul import batch_mul_g1, batch_mul_g2
+from zkwork.curve.batch_mul import (
+    G1_BATCH,
+    G2_BATCH,
+    G2_PSI_BATCH,
+    WINDOW,
+    batch_mul_g1,
+    batch_mul_g2,
+    batch_mul_recoded_g1,
+    batch_mul_recoded_g2,
+    recode,
+    recode_psi,
+)
+from zkwork.curve.glv import LAMBDA, MU, QUARTER_BITS
+from zkwork.curve.msm import G1_MSM, G2_MSM
 from zkwork.errors import ScalarOutOfRangeError, ShapeMismatchError
 from zkwork.field import FR, R, FieldVector
 
@@ -53,3 +67,47 @@ def test_batch_mul_rejects_bad_shapes_and_scalars():
     with pytest.raises(ScalarOutOfRangeError):
         batch_mul_g1(points, limbs)
     assert batch_mul_g1(points[:0], []).shape == (0, 2, 4)
+
+
+@pytest.mark.parametrize("to_digits, eigenvalues, bits", [
+    (recode, (1, LAMBDA), 127),
+    (recode_psi, (1, LAMBDA, MU, LAMBDA * MU), QUARTER_BITS),
+])
+def test_recoded_digits_rebuild_the_scalar(to_digits, eigenvalues, bits):
+    scalars = EDGE_SCALARS + [secrets.randbelow(R) for _ in range(20)]
+    for k, digits in zip(scalars, to_digits(scalars)):
+        parts = [sum(int(d) << (WINDOW * j) for j, d in enumerate(part)) for part in digits]
+        assert (sum(part * e for part, e in zip(parts, eigenvalues)) - k) % R == 0
+        assert all(abs(part) < 1 << bits for part in parts)
+        assert all(abs(int(d)) <= 1 << (WINDOW - 1) for d in digits.ravel())
+
+
+@pytest.mark.parametrize("cls, to_array, batch, msm_kernels, to_digits", [
+    (G1Point, g1_affine_array, G1_BATCH, G1_MSM, recode),
+    (G2Point, g2_affine_array, G2_BATCH, G2_MSM, recode),
+    (G2Point, g2_affine_array, G2_PSI_BATCH, G2_MSM, recode_psi),
+])
+def test_both_ladders_equal_the_generic_scalar_multiplication(cls, to_array, batch, msm_kernels, to_digits):
+    # chunks of 3 points: a short last chunk, infinity inputs and zero scalars in a chunk
+    points = random_points(cls, 5) + [cls.infinity(), cls.generator(), cls.generator()]
+    scalars = [0, 1, R - 1, secrets.randbelow(R), (1 << 128) - 1, 5, 9, MU]
+    array, digits = to_array(points), to_digits(scalars)
+    expected = to_array([p * k for p, k in zip(points, scalars)])
+    lockstep = np.empty_like(array)
+    batch.lockstep_products(array, digits, lockstep, 3)
+    assert np.array_equal(lockstep, expected)
+    jacobian = np.empty((len(points),) + batch.jacobian_shape, dtype=np.uint64)
+    batch.products(array, digits, jacobian, 3)
+    assert np.array_equal(msm_kernels.to_affine_array(jacobian), expected)
+
+
+def test_recoded_batch_mul_rejects_foreign_digits():
+    points = g1_affine_array([G1Point.generator()] * 2)
+    with pytest.raises(ShapeMismatchError, match="int8"):
+        batch_mul_recoded_g1(points, recode([1, 2]).astype(np.int16))
+    with pytest.raises(ShapeMismatchError, match="2 points but 3 scalars"):
+        batch_mul_recoded_g1(points, recode([1, 2, 3]))
+    with pytest.raises(ShapeMismatchError, match="from recode, got"):
+        batch_mul_recoded_g1(points, recode_psi([1, 2]))
+    g2_points = g2_affine_array([G2Point.generator()] * 2)
+    assert np.array_equal(batch_mul_recoded_g2(g2_points, recode_psi([3, 4])), batch_mul_g2(g2_points, [3, 4]))

@@ -138,7 +138,7 @@ def _store_signed(out, negative, i, v):
     negative[i] = is_negative
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)  # the prover calls it from several threads
 def decompose_scalars(scalars, halves, negative):
     """For n plain-limb scalars k_i < r: halves[i] = |k1_i|, halves[n + i] = |k2_i| (as
     (2n, 4) plain limbs) and negative[.] their signs, with k_i = k1_i + k2_i LAMBDA mod r."""
@@ -167,3 +167,56 @@ def _make_phi(scale, beta):
 
 phi_g1 = _make_phi(FQ.kernels.mul, FQ.to_mont_limbs(BETA_G1))
 phi_g2 = _make_phi(fq2.kernels.mul_by_fq, FQ.to_mont_limbs(BETA_G2))
+
+
+# -- four dimensions on G2 (Galbraith, Lin, Scott 2009): phi and psi together -------------------
+# psi, the untwist-Frobenius-twist map of G2 (zkwork.curve.points.PSI_X, PSI_Y), acts on G2
+# as multiplication by MU = p mod r, a primitive 12th root of unity; with phi (LAMBDA) the
+# pairs (k0, k1, k2, k3) with k0 + k1 LAMBDA + k2 MU + k3 LAMBDA MU = 0 (mod r) form a
+# lattice of determinant r whose LLL-reduced basis has entries of about 2u ~ 2^63, so
+# k = k0 + k1 LAMBDA + k2 MU + k3 LAMBDA MU with |k_j| < 2^65: a quarter-length ladder.
+
+MU = P % R
+assert (MU**4 - MU**2 + 1) % R == 0, "MU is a primitive 12th root of unity in Fr"
+# The LLL-reduced basis, written with the BN parameter u = X.
+BASIS_4 = ((-(2 * X + 1), 2 * X, 0, 1),
+           (2 * X, X, X + 1, -X),
+           (X + 1, -X, X, 2 * X),
+           (2 * X + 1, X + 1, -X, X))
+QUARTER_BITS = 65  # |k_j| < 2^65 (asserted below)
+assert all((v[0] + v[1] * LAMBDA + v[2] * MU + v[3] * LAMBDA * MU) % R == 0 for v in BASIS_4)
+
+
+def _determinant(m):
+    """The determinant of a square integer matrix (Laplace expansion: fine for 4 x 4)."""
+    if len(m) == 1:
+        return m[0][0]
+    return sum((-1) ** j * m[0][j] * _determinant([row[:j] + row[j + 1:] for row in m[1:]]) for j in range(len(m)))
+
+
+def _babai_numerators_4():
+    """N_i with (1, 0, 0, 0) = sum_i (N_i / D) BASIS_4[i], and D = det(BASIS_4) = +-r: the
+    first row of the adjugate (Cramer's rule)."""
+    rows = [list(v) for v in BASIS_4]
+    det = _determinant(rows)
+    numerators = []
+    for i in range(4):
+        replaced = [row[:] for row in rows]
+        replaced[i] = [1, 0, 0, 0]
+        numerators.append(_determinant(replaced))
+    return numerators, det
+
+
+_BABAI_4, _DET_4 = _babai_numerators_4()
+assert abs(_DET_4) == R
+if _DET_4 < 0:
+    _BABAI_4, _DET_4 = [-n for n in _BABAI_4], -_DET_4
+assert all(sum(abs(v[j]) for v in BASIS_4) < 2 << QUARTER_BITS for j in range(4))
+
+
+def decompose_4(k):
+    """(k0, k1, k2, k3) with k = k0 + k1 LAMBDA + k2 MU + k3 LAMBDA MU (mod r) and
+    |k_j| < 2^65, for 0 <= k < r: Babai's rounding in the basis BASIS_4 (each coordinate
+    is off by at most half of each basis vector, so |k_j| <= sum_i |BASIS_4[i][j]| / 2)."""
+    c = [(2 * k * n + _DET_4) // (2 * _DET_4) for n in _BABAI_4]
+    return tuple((k if j == 0 else 0) - sum(ci * v[j] for ci, v in zip(c, BASIS_4)) for j in range(4))

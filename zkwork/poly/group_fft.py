@@ -12,7 +12,9 @@ group_intt_g1([tau^k]_1)[j] is exactly [lagrange_basis_at(domain, tau)[j]]_1.
 
 A stage (E, O) -> (E + w O, E - w O) is two passes over affine arrays: the odd inputs O
 are multiplied by their twiddles w (w^0 = 1 skipped) with one batch variable-base
-multiplication (zkwork.curve.batch_mul), then one parallel loop of butterflies computes
+multiplication (zkwork.curve.batch_mul; the stage's at most 2h distinct twiddles are
+recoded once, into GLV digits for G1 and four-dimensional phi/psi digits for G2, which
+halve G2's doublings), then one parallel loop of butterflies computes
 E +- (w O) with mixed additions and brings the results back to affine with one inversion
 per chunk. The division by n is folded into the last stage: its odd inputs are multiplied
 by w/n instead of w and its even inputs by 1/n.
@@ -26,7 +28,7 @@ from types import SimpleNamespace
 import numpy as np
 from numba import prange
 
-from zkwork.curve.batch_mul import batch_mul_g1, batch_mul_g2
+from zkwork.curve.batch_mul import batch_mul_recoded_g1, batch_mul_recoded_g2, recode, recode_psi
 from zkwork.curve.kernels import G1, G2
 from zkwork.curve.msm import G1_MSM, G2_MSM
 from zkwork.errors import DomainSizeError, ShapeMismatchError
@@ -58,8 +60,12 @@ def make_butterfly_kernel(curve, msm_kernels):
 
 
 _GROUPS = {
-    "G1": SimpleNamespace(butterflies=make_butterfly_kernel(G1, G1_MSM), msm=G1_MSM, batch_mul=batch_mul_g1),
-    "G2": SimpleNamespace(butterflies=make_butterfly_kernel(G2, G2_MSM), msm=G2_MSM, batch_mul=batch_mul_g2),
+    "G1": SimpleNamespace(butterflies=make_butterfly_kernel(G1, G1_MSM), msm=G1_MSM, batch_mul=batch_mul_recoded_g1,
+                          recode=recode),
+    # G2 takes four-dimensional digits (phi and psi): half the doublings, for a stage's
+    # few distinct twiddles recoded with Python integers
+    "G2": SimpleNamespace(butterflies=make_butterfly_kernel(G2, G2_MSM), msm=G2_MSM, batch_mul=batch_mul_recoded_g2,
+                          recode=recode_psi),
 }
 
 
@@ -72,27 +78,27 @@ def bit_reversal(log_n):
     return reversed_i
 
 
-def _stage_scalars(domain, log_h):
-    """The rows the stage of half-size 2^log_h multiplies and their scalars (Montgomery):
-    the odd inputs of its butterflies but those with w^0 = 1, or in the last stage every
-    row, by w_k/n (odd) and 1/n (even)."""
+def _stage_digits(domain, log_h, recode):
+    """The rows the stage of half-size 2^log_h multiplies and their scalars' GLV digits
+    (batch_mul.recode or recode_psi, as `recode`): the odd inputs of its butterflies but those with w^0 = 1, or in the
+    last stage every row, by w_k/n (odd) and 1/n (even). A stage has at most 2h distinct
+    scalars, so they are recoded once and repeated over its groups of 2h rows."""
     n, h = domain.size, 1 << log_h
     rows = np.arange(n).reshape(n // (2 * h), 2, h)
     twiddles = domain.inv_twiddles[h - 1 : 2 * h - 1]
-    scalars = np.empty((n // (2 * h), 2, h, 4), dtype=np.uint64)
     if h < n // 2:
-        scalars[:, 1] = twiddles
-        return rows[:, 1, 1:].ravel(), scalars[:, 1, 1:].reshape(-1, 4)
+        return rows[:, 1, 1:].ravel(), np.tile(recode(FieldVector(FR, twiddles[1:])), (n // (2 * h), 1, 1))
     size_inv = np.array(FR.to_mont_limbs(domain.size_inv.value), dtype=np.uint64)
-    scalars[:, 0] = size_inv
-    scalars[:, 1] = FR.vec.scale(twiddles, tuple(size_inv), np.empty_like(twiddles))
-    return rows.ravel(), scalars.reshape(-1, 4)
+    scalars = np.empty((2, h, 4), dtype=np.uint64)
+    scalars[0] = size_inv
+    scalars[1] = FR.vec.scale(twiddles, tuple(size_inv), np.empty_like(twiddles))
+    return rows.ravel(), recode(FieldVector(FR, scalars.reshape(-1, 4)))
 
 
 # Two passes per stage (batch_mul, then butterflies) measured faster than one kernel doing
 # double-and-add with mixed additions inside each butterfly: that kernel was 5-15% slower at
-# n = 2^10 .. 2^13 in both groups, since the signed 4-bit windows of batch_mul need half the
-# additions, and the extra normalisation per stage is cheap next to n/2 scalar
+# n = 2^10 .. 2^13 in both groups (before batch_mul had GLV and batch-affine ladders, which
+# widen the gap), and the extra normalisation per stage is cheap next to n/2 scalar
 # multiplications. Folding 1/n into the last stage costs n/2 scalar multiplications more
 # than that stage needs anyway, instead of a separate pass of n.
 def _group_intt(group, points, domain):
@@ -112,9 +118,9 @@ def _group_intt(group, points, domain):
     a = a[bit_reversal(domain.log_size)]
     jacobian = np.empty((domain.size, 3) + affine_shape[1:], dtype=np.uint64)
     for log_h in range(domain.log_size):
-        rows, scalars = _stage_scalars(domain, log_h)
+        rows, digits = _stage_digits(domain, log_h, kernels.recode)
         if rows.size:
-            a[rows] = kernels.batch_mul(np.ascontiguousarray(a[rows]), FieldVector(FR, np.ascontiguousarray(scalars)))
+            a[rows] = kernels.batch_mul(np.ascontiguousarray(a[rows]), digits)
         kernels.butterflies(a, jacobian, log_h)
         a = kernels.msm.to_affine_array(jacobian)
     return a
