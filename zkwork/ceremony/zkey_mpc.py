@@ -19,7 +19,7 @@ beacon by SHA-256 iterated 2^n times over the beacon hash (n in 10..63 as snarkj
 within beacon_limits' bound). A beacon is thus deterministic: the same file as snarkjs's.
 
 `verify_zkey` (snarkjs's `zkey verify circuit.r1cs final.ptau key.zkey`) rebuilds the initial
-key with zkey_new, then records in a VerificationReport, per contribution (its 0-based
+key in memory with zkey_new, then records in a VerificationReport, per contribution (its 0-based
 position and name; snarkjs's #j is position j - 1), every detail naming section 10:
     transcript    the record's transcript is the hash of csHash, the records before it and
                   its g1_s, g1_sx (a changed, dropped or reordered record fails here)
@@ -41,8 +41,6 @@ Points that are not on the curve or not in the subgroup fail the checks that use
 import dataclasses
 import hashlib
 import secrets
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
@@ -53,7 +51,7 @@ from zkwork.ceremony.powers import encoding
 from zkwork.ceremony.records import VerificationReport
 from zkwork.ceremony.snarkjs_ptau import BeaconError, iterated_sha256
 from zkwork.ceremony.snarkjs_rng import ChaCha, hash_to_g2, point_from_rng, scalar_from_rng, seed_words
-from zkwork.ceremony.zkey_new import new_zkey
+from zkwork.ceremony.zkey_new import initial_zkey
 from zkwork.curve import (
     G1Point,
     G2Point,
@@ -267,17 +265,16 @@ def _verify_key(report, zkey, init, params, init_params, delta):
 
 
 def verify_zkey(r1cs_path, ptau_path, zkey_path, *, max_beacon_exponent=DEFAULT_MAX_EXPONENT,
-                time_budget=DEFAULT_TIME_BUDGET) -> VerificationReport:
+                time_budget=DEFAULT_TIME_BUDGET, limits=None) -> VerificationReport:
     """`snarkjs zkey verify`: the checks of the module docstring of the key at `zkey_path`
     against the initial key of the circuit and prepared ptau. Malformed files raise their
-    FormatError; wrong points or hashes make checks fail."""
-    limits = BeaconLimits(max_beacon_exponent, time_budget)
+    FormatError; wrong points or hashes make checks fail. `limits`: a BeaconLimits shared with
+    other verifications (a whole ceremony's), charged with this key's beacons, instead of one
+    made of max_beacon_exponent and time_budget."""
+    limits = limits or BeaconLimits(max_beacon_exponent, time_budget)
     zkey = read_zkey(zkey_path)
     params = read_mpc(zkey)
-    with tempfile.TemporaryDirectory(prefix="zkwork-zkey-verify-") as work:
-        initial_path = Path(work) / "initial.zkey"
-        new_zkey(r1cs_path, ptau_path, initial_path)
-        init = read_zkey(initial_path)
+    init, _ = initial_zkey(r1cs_path, ptau_path)
     report = VerificationReport()
     delta = _verify_chain(report, params, limits)
     _verify_key(report, zkey, init, params, read_mpc(init), delta)

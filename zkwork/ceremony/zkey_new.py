@@ -19,15 +19,13 @@ constraints and the nPublic + 1 binding rows A[nConstraints + s][s] = 1), m <= p
             gamma_2 = [1]_2, delta_1 = [1]_1, delta_2 = [1]_2
     contributions (10): the circuit hash, then 0 contributions (u32)
 
-The sums (`wire_sums`) are Straus's interleaved multiplication per wire: the wire's terms
-share one ladder of doublings, from the wire's highest nonzero digit, each term adding per
-signed 5-bit digit a multiple of its point from a table of 16, with k taken as -(r - k)
-when that is shorter (+-1 costs one addition). The tables are per point, shared by the
-terms that use it (a constraint's Lagrange point serves every wire the constraint
-mentions), and affine, for mixed additions. Measured at membership depth 20 (64k terms for
-IC and C, 51k of them full-size; 1114 wires with 8 terms or more) on a loaded 2-core
-machine: 2.1 s for all the sums, against 25 s CPU with zkwork.ceremony.phase2.sparse_sums,
-whose MSM call per wire of many terms dominates.
+The sums are zkwork.curve.straus.segment_sums, one segment per wire: Straus's interleaved
+multiplication on GLV halves with batch-affine additions, each point's table of multiples
+(as far as its digits reach) shared by the terms that use it. At membership depth 20 (p13,
+load 12-13 from other processes, so CPU seconds): the key took 1.40 s CPU in-process (2.81 s
+with the previous Straus: mixed additions per entry, no GLV, full tables), and 2.70 s CPU as
+a `zkwork groth16 setup` child process (4.02 s before; process start and JIT cache loading
+are the difference), against 15.0 s CPU for snarkjs's `groth16 setup`.
 
 Sections are written in snarkjs's order (zkwork.formats.zkey_file.NEW_ZKEY_ORDER). The
 circuit hash is BLAKE2b-512 over the uncompressed encodings (zkwork.ceremony.powers
@@ -48,13 +46,12 @@ the curve, their subgroup left to the prover's key checks, as for a .zkey read).
 import hashlib
 
 import numpy as np
-from numba import prange
 
 from zkwork.ceremony.phase2 import CircuitTooLargeError
 from zkwork.ceremony.powers import encoding
 from zkwork.curve import G1Point, G2Point, g1_points_from_affine_array, g2_points_from_affine_array
-from zkwork.curve.kernels import G1, G2
-from zkwork.curve.msm import G1_MSM, G2_MSM, num_windows, signed_digits
+from zkwork.curve.msm import G1_MSM, G2_MSM
+from zkwork.curve.straus import segment_sums
 from zkwork.errors import InvalidValueError, MissingSectionError, SectionSizeError
 from zkwork.field import FR, R
 from zkwork.field.limbs import int_to_limbs
@@ -81,10 +78,6 @@ H_HASH_CHUNK = 1 << 14  # snarkjs's chunk of H points per hash update
 MATRIX_A, MATRIX_B, MATRIX_C = 0, 1, 2
 # Scan errors of _scan_terms: (code, position)
 _OK, _PAST_END, _BAD_WIRE = 0, 1, 2
-# Bits per signed digit of wire_sums, and the multiples each point's table holds: a term
-# costs about 254 / WINDOW additions, a point 2^(WINDOW-1) (shared by its terms).
-WINDOW = 5
-TABLE = 1 << (WINDOW - 1)
 
 
 @njit(cache=True)
@@ -116,90 +109,6 @@ def _scan_terms(data, num_constraints, num_wires, matrix, constraint, signal, of
                 pos += TERM_BYTES
                 t += 1
     return t, pos, _OK, 0
-
-
-# -- per-wire sums: Straus's interleaved multi-scalar multiplication ------------------------
-def make_wire_sum_kernels(curve, msm_kernels):
-    """(multiples, segment_msm): the kernels of `wire_sums` for the group whose Jacobian
-    kernels are `curve`, moving points with `msm_kernels`' loaders."""
-    add_mixed, double, neg, infinity = curve.add_mixed, curve.double, curve.neg, curve.infinity
-    from_affine = curve.from_affine
-    load_affine, store_jacobian = msm_kernels.load_affine, msm_kernels.store_jacobian
-
-    @njit(parallel=True, cache=True)
-    def multiples(points, table):
-        """table[u * TABLE + d] = (d + 1) points[u] (Jacobian), d < TABLE."""
-        for u in prange(points.shape[0]):
-            q = load_affine(points, u)
-            acc = from_affine(q)
-            for d in range(TABLE):
-                store_jacobian(table, u * TABLE + d, acc)
-                acc = add_mixed(acc, q)
-
-    @njit(parallel=True, cache=True)
-    def segment_msm(table, point_of, negative, digits, starts, out):
-        """out[s] = sum of (-1)^negative[t] k_t P_t for starts[s] <= t < starts[s + 1],
-        P_t the point whose affine multiples start at table[point_of[t] * TABLE], k_t given
-        by its signed WINDOW-bit digits digits[:, t] (Jacobian): per wire one ladder of
-        doublings shared by its terms, from the wire's highest nonzero digit."""
-        for s in prange(starts.shape[0] - 1):
-            lo, hi = starts[s], starts[s + 1]
-            top = -1
-            for t in range(lo, hi):
-                for j in range(digits.shape[0] - 1, top, -1):
-                    if digits[j, t] != 0:
-                        top = j
-                        break
-            acc = infinity
-            for j in range(top, -1, -1):
-                for _ in range(WINDOW):
-                    acc = double(acc)
-                for t in range(lo, hi):
-                    d = digits[j, t]
-                    if d != 0:
-                        x, y = load_affine(table, point_of[t] * TABLE + abs(d) - 1)
-                        if (d < 0) != negative[t]:
-                            y = neg((x, y, y))[1]  # -(x, y) = (x, -y): neg negates the y of a triple
-                        acc = add_mixed(acc, (x, y))
-            store_jacobian(out, s, acc)
-
-    return multiples, segment_msm
-
-
-_KERNELS = {id(G1_MSM): make_wire_sum_kernels(G1, G1_MSM), id(G2_MSM): make_wire_sum_kernels(G2, G2_MSM)}
-
-
-def _signed_small(plain):
-    """(|k|, k > r / 2) with |k| = min(k, r - k) (plain limbs): -1 and -7 cost as little as
-    1 and 7. r - k is k's negation in Fr, whatever the form of k."""
-    plain = np.ascontiguousarray(plain, dtype=np.uint64)
-    negated = FR.vec.neg(plain, np.empty_like(plain))
-    negative, equal = np.zeros(len(plain), dtype=np.bool_), np.ones(len(plain), dtype=np.bool_)
-    for k in range(3, -1, -1):  # k > r - k, comparing from the most significant limb
-        negative |= equal & (plain[:, k] > negated[:, k])
-        equal &= plain[:, k] == negated[:, k]
-    return np.where(negative[:, None], negated, plain), negative
-
-
-def wire_sums(kernels, bases, rows, wires, plain, num_wires):
-    """out[i] = sum of plain[t] bases[rows[t]] over the terms t with wires[t] == i, as an
-    affine array of num_wires points; `plain` holds the coefficients as plain limbs. Each
-    point used gets one table of multiples, shared by its terms (a Lagrange point serves
-    every wire its constraint mentions), brought to affine for mixed additions."""
-    multiples, segment_msm = _KERNELS[id(kernels)]
-    order = np.argsort(wires, kind="stable")
-    used, point_of = np.unique(rows[order], return_inverse=True)
-    points = np.ascontiguousarray(bases[used])
-    table = np.empty((len(used) * TABLE,) + kernels.jacobian_shape, dtype=np.uint64)
-    multiples(points, table)
-    small, negative = _signed_small(plain[order])
-    digits = np.empty((num_windows(WINDOW), len(order)), dtype=np.int64)
-    signed_digits(small, WINDOW, digits)
-    digits[:, ~points.reshape(len(used), -1).any(axis=1)[point_of]] = 0  # infinity: an all-zero row
-    starts = np.concatenate([[0], np.cumsum(np.bincount(wires, minlength=num_wires))])
-    jacobian = np.empty((num_wires,) + kernels.jacobian_shape, dtype=np.uint64)
-    segment_msm(kernels.to_affine_array(table), point_of.astype(np.int64), negative, digits, starts, jacobian)
-    return kernels.to_affine_array(jacobian)
 
 
 def read_terms(path):
@@ -264,7 +173,7 @@ def _hash_h_points(ptau, d):
     index = np.arange(count)
     rows = np.stack([index + d, index], axis=1).ravel()
     coeffs = np.tile(_ONE_MINUS_ONE, (count, 1))
-    return encoding(wire_sums(G1_MSM, ptau.points(TAU_G1, 0, d + count), rows, np.repeat(index, 2), coeffs, count))
+    return encoding(segment_sums(G1_MSM, ptau.points(TAU_G1, 0, d + count), rows, np.repeat(index, 2), coeffs, count))
 
 
 def _lagrange(ptau, m):
@@ -276,6 +185,8 @@ def _lagrange(ptau, m):
     start, size = (1 << m) - 1, 1 << m
     # G2 subgroup membership of the B2 points is checked where zkwork proves with the key
     # (zkwork.groth16.key_checks), as for a .zkey read: here it would cost a third of the run.
+    # A Lagrange G2 point off the subgroup (an invalid ptau) makes B2 differ from snarkjs's
+    # (GLV's phi is lambda on the subgroup only; straus): both keys are invalid, and fail there.
     return tuple(ptau.points(section_type, start, size, subgroup=False) for section_type in
                  (LAGRANGE_TAU_G1, LAGRANGE_TAU_G2, LAGRANGE_ALPHA_TAU_G1, LAGRANGE_BETA_TAU_G1))
 
@@ -292,9 +203,9 @@ def _counted(points):
     return points.shape[0].to_bytes(4, "big") + encoding(points)
 
 
-def new_zkey(r1cs_path, ptau_path, zkey_path):
-    """Write `zkey_path`, snarkjs's initial .zkey of the circuit at `r1cs_path` from the
-    prepared ptau at `ptau_path` (module docstring); returns the circuit hash (64 bytes)."""
+def initial_zkey(r1cs_path, ptau_path):
+    """(ZKey, circuit hash): snarkjs's initial key of the circuit at `r1cs_path` from the
+    prepared ptau at `ptau_path` (module docstring), in memory."""
     info, terms = read_terms(r1cs_path)
     ptau = open_ptau(ptau_path)
     num_constraints, num_vars = info["constraints"], info["wires"]
@@ -308,12 +219,12 @@ def new_zkey(r1cs_path, ptau_path, zkey_path):
     ab = terms[terms["matrix"] != MATRIX_C]
     a_terms = np.concatenate([terms[terms["matrix"] == MATRIX_A], binding])
     lagrange_g1, lagrange_g2, alpha_lagrange, beta_lagrange = _lagrange(ptau, m)
-    a_query = wire_sums(G1_MSM, lagrange_g1, *_entries(a_terms, [MATRIX_A]), num_vars)
+    a_query = segment_sums(G1_MSM, lagrange_g1, *_entries(a_terms, [MATRIX_A]), num_vars)
     b_entries = _entries(terms, [MATRIX_B])
-    b1_query = wire_sums(G1_MSM, lagrange_g1, *b_entries, num_vars)
-    b2_query = wire_sums(G2_MSM, lagrange_g2, *b_entries, num_vars)
+    b1_query = segment_sums(G1_MSM, lagrange_g1, *b_entries, num_vars)
+    b2_query = segment_sums(G2_MSM, lagrange_g2, *b_entries, num_vars)
     k_parts = [_entries(a_terms, [MATRIX_A]), _entries(terms, [MATRIX_B], d), _entries(terms, [MATRIX_C], 2 * d)]
-    k = wire_sums(G1_MSM, np.concatenate([beta_lagrange, alpha_lagrange, lagrange_g1]),
+    k = segment_sums(G1_MSM, np.concatenate([beta_lagrange, alpha_lagrange, lagrange_g1]),
                     *(np.concatenate(parts) for parts in zip(*k_parts)), num_vars)
     ic, c_query = k[: num_public + 1], np.ascontiguousarray(k[num_public + 1 :])
     h_query = np.ascontiguousarray(ptau.points(LAGRANGE_TAU_G1, 2 * d - 1, 2 * d)[1::2])
@@ -335,5 +246,12 @@ def new_zkey(r1cs_path, ptau_path, zkey_path):
     zkey = ZKey(num_vars=num_vars, domain_size=d, vk=vk, beta_1=g1_points_from_affine_array(beta_1, check=False)[0],
                 delta_1=g1, coefficients=coefficients, a_query=a_query, b1_query=b1_query, b2_query=b2_query,
                 c_query=c_query, h_query=h_query, contributions=circuit_hash + u32(0))
+    return zkey, circuit_hash
+
+
+def new_zkey(r1cs_path, ptau_path, zkey_path):
+    """Write `zkey_path`, snarkjs's initial .zkey of the circuit at `r1cs_path` from the
+    prepared ptau at `ptau_path` (module docstring); returns the circuit hash (64 bytes)."""
+    zkey, circuit_hash = initial_zkey(r1cs_path, ptau_path)
     write_zkey(zkey, zkey_path, order=NEW_ZKEY_ORDER)
     return circuit_hash
