@@ -1,5 +1,6 @@
 """The ceremony as people run it: a directory passed from contributor to contributor through
-`zkwork ceremony ...`, verified by anyone, whose keys `zkwork prove` and `zkwork verify` use."""
+`zkwork ceremony ...`, verified by anyone, whose keys `zkwork prove` and `zkwork verify` use,
+and whose phase 1 and final .zkey snarkjs verifies (issue #19)."""
 import json
 
 import pytest
@@ -28,7 +29,7 @@ def ceremony(tmp_path_factory):
     assert main(["ceremony", "phase2", str(directory), *STRUCTURE]) == 0
     for name in ("dave", "erin"):
         assert main(["ceremony", "contribute", str(directory), "--name", name, "--circuit", CIRCUIT]) == 0
-    assert main(["ceremony", "beacon", str(directory), "--value", "ff", "--exponent", "3", "--circuit", CIRCUIT]) == 0
+    assert main(["ceremony", "beacon", str(directory), "--value", "ff", "--exponent", "10", "--circuit", CIRCUIT]) == 0
     return directory
 
 
@@ -91,7 +92,7 @@ def test_phase2_keys_swapped_for_other_keys_are_rejected(ceremony, tmp_path, cap
     assert main(["ceremony", "verify", str(copy)]) == 1
     result = files.verify_transcript(copy)
     assert result.reports["phase1"].ok and not result.reports[CIRCUIT].ok
-    assert ("final", "final_digest") in result.reports[CIRCUIT].failed()
+    assert ("final", "proving_key") in result.reports[CIRCUIT].failed()
 
 
 def test_steps_out_of_order_are_refused(ceremony, tmp_path, capsys):
@@ -128,3 +129,19 @@ def test_the_ceremony_exports_as_a_ptau_snarkjs_verifies(ceremony, tmp_path, cap
     assert main(["ceremony", "verify-ptau", str(ptau)]) == 0
     run = run_node_tool("snarkjs", "powersoftau", "verify", ptau)
     assert "Powers of Tau Ok!" in run.stdout + run.stderr
+
+
+@pytest.mark.node
+def test_snarkjs_verifies_the_final_zkey_and_zkwork_proves_with_it(ceremony, tmp_path, capsys):
+    circuit_dir = ceremony / "phase2" / CIRCUIT
+    ptau, prepared = tmp_path / "phase1.ptau", tmp_path / "prepared.ptau"
+    assert main(["ceremony", "export-ptau", str(ceremony), str(ptau)]) == 0
+    assert main(["powersoftau", "prepare", "phase2", str(ptau), str(prepared)]) == 0
+    run = run_node_tool("snarkjs", "zkey", "verify", circuit_dir / "circuit.r1cs", prepared, circuit_dir / "circuit.zkey")
+    out = run.stdout + run.stderr
+    assert "ZKey Ok!" in out and "dave" in out and "erin" in out
+    assert main(["zkey", "verify", str(circuit_dir / "circuit.r1cs"), str(prepared), str(circuit_dir / "circuit.zkey")]) == 0
+    # snarkjs's verification key of the .zkey is the one `zkwork verify` reads, and the .zkey proves
+    vk = tmp_path / "vk.json"
+    run_node_tool("snarkjs", "zkey", "export", "verificationkey", circuit_dir / "circuit.zkey", vk)
+    assert json.loads(vk.read_text()) == json.loads((circuit_dir / "verification_key.json").read_text())

@@ -1,19 +1,25 @@
 """`zkwork ceremony verify` trusts nothing it does not derive (issue #12): the verification
-key files, circuit.json and ceremony.json are checked against the transcript, a phase 2
-without a contribution (delta = gamma, forgeable) is refused, every directory under
-phase2/ is verified, unreadable files are failed checks naming them, and beacons are
-recomputed only within a bound and a time budget."""
+key files, the proving key, circuit.json, circuit.r1cs and ceremony.json are checked against
+the transcripts, a phase 2 without a contribution (delta = gamma, forgeable) is refused,
+every directory under phase2/ is verified, unreadable files are failed checks naming them,
+beacons are recomputed only within a bound and a time budget, and a directory of format
+version 1 with a phase 2 is refused by name (issue #19)."""
+import dataclasses
 import json
 import shutil
 import time
 
 import pytest
 
-from zkwork.ceremony import files, phase2
+import zkwork.ceremony.zkey_mpc as zkey_mpc
+from zkwork.ceremony import files
 from zkwork.ceremony.beacon_limits import BeaconLimits, LimitError, sha256_rate
-from zkwork.ceremony.phase2_files import verify_circuit
+from zkwork.ceremony.phase2_files import ZKEY, verify_circuit
 from zkwork.cli import main
-from zkwork.field import R
+from zkwork.curve import G1Point
+from zkwork.field import Fr, R
+from zkwork.formats import read_zkey
+from zkwork.formats.zkey_file import MpcParams, mpc_params_bytes, read_mpc_params, write_zkey
 from zkwork.groth16.keys import Proof
 from zkwork.groth16.snarkjs_json import proof_to_json, vk_from_json
 from zkwork.pairing import pairing
@@ -35,7 +41,7 @@ def ceremony(tmp_path_factory):
     assert main(["ceremony", "beacon", str(directory), "--value", "2a", "--exponent", "3"]) == 0
     assert main(["ceremony", "phase2", str(directory), *PATTERN]) == 0
     assert main(["ceremony", "contribute", str(directory), "--name", "carol", "--circuit", CIRCUIT]) == 0
-    assert main(["ceremony", "beacon", str(directory), "--value", "ff", "--exponent", "3", "--circuit", CIRCUIT]) == 0
+    assert main(["ceremony", "beacon", str(directory), "--value", "ff", "--exponent", "10", "--circuit", CIRCUIT]) == 0
     return directory
 
 
@@ -116,7 +122,7 @@ def test_swapped_ic_points_are_rejected_in_either_vk(copy, capsys):
     _rejected(copy, capsys, "verification_key_json", "IC")
     (circuit / "verification_key.json").write_text(original)
     _edit_json(circuit / "proving_key" / "header.json", lambda h: h["vk"]["IC"].__setitem__(1, h["vk"]["IC"][2]))
-    out = _rejected(copy, capsys, "header_vk", "ic_unchanged")
+    out = _rejected(copy, capsys, "header_vk", "proving_key", "header.json")
     assert "verification_key_json" not in out
 
 
@@ -124,7 +130,7 @@ def test_swapped_ic_points_are_rejected_in_either_vk(copy, capsys):
 def test_the_proving_key_header_vk_is_derived_too(copy, capsys):
     header = copy / "phase2" / CIRCUIT / "proving_key" / "header.json"
     _edit_json(header, lambda h: h["vk"].update(vk_delta_2=h["vk"]["vk_gamma_2"]))
-    out = _rejected(copy, capsys, "header_vk", "final_delta", "final_digest")
+    out = _rejected(copy, capsys, "header_vk", "proving_key")
     assert "verification_key_json" not in out
     _edit_json(header, lambda h: h["vk"].update(vk_alphabeta_12=[[["1", "0"]] * 3] * 2))  # read by no loader
     result = files.verify_transcript(copy)
@@ -133,7 +139,7 @@ def test_the_proving_key_header_vk_is_derived_too(copy, capsys):
 
 def _identity_failures(circuit_dir):
     """The failed checks of the circuit directory's files and identity (verify_circuit
-    without phase 1 stops before the keys, whose checks the other tests make)."""
+    without phase 1 skips the .zkey's chain, whose checks the other tests make)."""
     report, _ = verify_circuit(circuit_dir, None)
     return {c.check: c.detail for c in report.failures() if c.check != "phase1"}
 
@@ -160,14 +166,16 @@ def test_circuit_json_must_be_the_circuit_of_the_directory(copy, capsys):
 
 
 @slow
-def test_the_transcript_records_the_circuit(copy, capsys):
-    transcript = copy / "phase2" / CIRCUIT / "transcript.json"
-    data = json.loads(transcript.read_text())
-    assert data["circuit"] == {"pattern": "structure", "variant": "reference", "params": {"components": 1}}
-    _edit_json(transcript, lambda t: t["circuit"]["params"].update(components=3))
-    assert "transcript_circuit" in _identity_failures(transcript.parent)
-    _edit_json(transcript, lambda t: t.pop("circuit"))  # the first published format, without it
-    assert main(["ceremony", "verify", str(copy)]) == 0
+def test_circuit_r1cs_must_be_the_patterns(copy, capsys):
+    r1cs = copy / "phase2" / CIRCUIT / "circuit.r1cs"
+    data = bytearray(r1cs.read_bytes())
+    data[-9] ^= 1  # the wire map's last entry
+    r1cs.write_bytes(bytes(data))
+    # Only the published copy is wrong: the key is checked against the pattern's own constraints.
+    result = files.verify_transcript(copy)
+    assert result.reports[CIRCUIT].failed() == {("files", "circuit_r1cs")}
+    r1cs.unlink()
+    _rejected(copy, capsys, "read_circuit_r1cs", "circuit.r1cs")
 
 
 @slow
@@ -178,22 +186,22 @@ def test_a_phase2_without_contribution_is_refused(copy, capsys):
     result = files.verify_transcript(copy, require_sealed=False)
     assert result.reports[CIRCUIT].failed() == {("final", "delta_not_gamma"), ("final", "contributors")}
     _rejected(copy, capsys, "delta_not_gamma", "contributors", args=["--open"])
-    assert main(["ceremony", "beacon", str(copy), "--value", "01", "--exponent", "3", "--circuit", CIRCUIT]) == 0
+    assert main(["ceremony", "beacon", str(copy), "--value", "01", "--exponent", "10", "--circuit", CIRCUIT]) == 0
     result = files.verify_transcript(copy)
     assert result.reports[CIRCUIT].failed() == {("final", "contributors")}
 
 
 @slow
-def test_a_contribution_of_delta_one_is_refused(copy):
+def test_a_contribution_of_delta_one_is_refused(copy, monkeypatch):
+    """Mallory's contributions keep delta at +-1 with valid records: only delta_not_gamma fails."""
     shutil.rmtree(copy / "phase2" / CIRCUIT)
     assert main(["ceremony", "phase2", str(copy), *PATTERN]) == 0
-    files._append_phase2(copy, CIRCUIT, lambda pk, index: phase2.apply_delta(pk, "mallory", index, 1))
-    result = files.verify_transcript(copy, require_sealed=False)
-    assert result.reports[CIRCUIT].failed() == {("final", "delta_not_gamma")}
-    # delta = -1: C = IC(x) forges
-    files._append_phase2(copy, CIRCUIT, lambda pk, index: phase2.apply_delta(pk, "mallory", index, R - 1))
-    result = files.verify_transcript(copy, require_sealed=False)
-    assert result.reports[CIRCUIT].failed() == {("final", "delta_not_gamma")}
+    for secret in (1, R - 1):  # delta = -1: C = IC(x) forges
+        g1_s = G1Point.generator() * 5
+        monkeypatch.setattr(zkey_mpc, "_key_from_rng", lambda rng: (Fr(secret), g1_s, g1_s * secret))
+        files.phase2_contribute(copy, CIRCUIT, "mallory")
+        result = files.verify_transcript(copy, require_sealed=False)
+        assert result.reports[CIRCUIT].failed() == {("final", "delta_not_gamma")}
 
 
 def test_phase1_needs_a_contributor(tmp_path, capsys):
@@ -205,9 +213,9 @@ def test_phase1_needs_a_contributor(tmp_path, capsys):
 
 
 @slow
-def test_a_circuit_without_transcript_fails_by_name(copy, capsys):
-    (copy / "phase2" / CIRCUIT / "transcript.json").unlink()
-    _rejected(copy, capsys, CIRCUIT, "read_transcript", "transcript.json")
+def test_a_circuit_without_its_zkey_fails_by_name(copy, capsys):
+    (copy / "phase2" / CIRCUIT / ZKEY).unlink()
+    _rejected(copy, capsys, CIRCUIT, "read_zkey", ZKEY)
     assert files.circuits(copy) == [CIRCUIT]
 
 
@@ -218,7 +226,7 @@ def test_every_entry_under_phase2_is_verified(copy, capsys):
     (copy / "phase2" / "phase1").mkdir()
     result = files.verify_transcript(copy)
     assert result.reports["phase1"].ok and result.reports[CIRCUIT].ok
-    assert ("files", "read_transcript") in result.reports["stray"].failed()
+    assert ("files", "read_zkey") in result.reports["stray"].failed()
     assert result.reports["notes.txt"].failed() == {("files", "directory")}
     assert not result.reports["phase2/phase1"].ok
     _rejected(copy, capsys, "stray", "notes.txt")
@@ -228,7 +236,7 @@ def test_every_entry_under_phase2_is_verified(copy, capsys):
 def test_unreadable_files_are_failed_checks_naming_them(copy, capsys):
     (copy / "phase1" / "transcript.json").write_text("{")
     (copy / "phase2" / CIRCUIT / "proving_key" / "l_query.npy").write_bytes(b"")
-    out = _rejected(copy, capsys, "read_transcript", "phase1/transcript.json", "read_proving_key", "l_query.npy")
+    out = _rejected(copy, capsys, "read_transcript", "phase1/transcript.json", "proving_key", "l_query.npy")
     assert "contributors unknown" in out
     shutil.rmtree(copy / "phase1" / "state")
     _rejected(copy, capsys, "read_state", "phase1")
@@ -250,19 +258,26 @@ def _set_beacon_exponent(path, exponent):
     _edit_json(path, lambda t: t["records"][-1]["beacon"].update(iterations_exponent=exponent))
 
 
+def _set_zkey_beacon_exponent(path, exponent):
+    zkey = read_zkey(path)
+    params = read_mpc_params(zkey.contributions)
+    records = (*params.contributions[:-1], dataclasses.replace(params.contributions[-1], iterations_exponent=exponent))
+    write_zkey(dataclasses.replace(zkey, contributions=mpc_params_bytes(MpcParams(params.circuit_hash, records))), path)
+
+
 @slow
 def test_beacons_beyond_the_bound_are_refused_at_once(copy, capsys):
     _set_beacon_exponent(copy / "phase1" / "transcript.json", 62)
-    _set_beacon_exponent(copy / "phase2" / CIRCUIT / "transcript.json", 62)
+    _set_zkey_beacon_exponent(copy / "phase2" / CIRCUIT / ZKEY, 62)
     started = time.perf_counter()
     result = files.verify_transcript(copy)
     assert time.perf_counter() - started < 120  # 2^62 iterations would take millennia
     phase1_failed = result.reports["phase1"].failures()
     assert [(c.contribution, c.check) for c in phase1_failed] == [(2, "beacon_secrets")]
     assert "bound 2^30" in phase1_failed[0].detail and "--max-beacon-exponent" in phase1_failed[0].detail
-    assert result.reports[CIRCUIT].failed() == {(1, "beacon_delta")}
+    assert result.reports[CIRCUIT].failed() == {(1, "beacon_key")}
     # A raised bound leaves the time budget, estimated before iterating, to refuse them.
-    out = _rejected(copy, capsys, "beacon_delta", "--time-budget", args=["--max-beacon-exponent", "63"])
+    out = _rejected(copy, capsys, "beacon_key", "--time-budget", args=["--max-beacon-exponent", "63"])
     assert "time budget of 1800 s" in out
 
 
@@ -295,7 +310,9 @@ def test_creating_a_beacon_respects_the_bound(copy, capsys):
     assert "--max-beacon-exponent" in capsys.readouterr().err
     assert main([*args, "--exponent", "64", "--max-beacon-exponent", "64"]) == 2
     assert "0..63" in capsys.readouterr().err
-    assert main([*args, "--exponent", "4", "--max-beacon-exponent", "63"]) == 0
+    assert main([*args, "--exponent", "9"]) == 2  # snarkjs's beacon takes 10 to 63
+    assert "10..63" in capsys.readouterr().err
+    assert main([*args[:4], "0x01", *args[5:], "--exponent", "12", "--max-beacon-exponent", "63"]) == 0
 
 
 @slow
@@ -308,3 +325,18 @@ def test_verify_ptau_takes_the_same_limits(ceremony, tmp_path, capsys):
     assert "beacon_key" in (out := capsys.readouterr().out) and "--max-beacon-exponent" in out
     assert main(["ceremony", "verify-ptau", str(ptau), "--time-budget", "0"]) == 1
     assert "--time-budget" in capsys.readouterr().out
+
+
+@slow
+def test_a_version_1_directory_is_refused_by_name_or_upgraded(copy, capsys):
+    header = copy / "ceremony.json"
+    _edit_json(header, lambda h: h.update(version=1))
+    for command in (["verify", str(copy)], ["contribute", str(copy), "--name", "x", "--circuit", CIRCUIT],
+                    ["phase2", str(copy), "structure"]):
+        assert main(["ceremony", *command]) == 2
+        assert "format version 1" in (err := capsys.readouterr().err) and "zkwork ceremony phase2" in err
+    # Without a phase 2, phase 1 reads as it is, and the first phase 2 makes it version 2.
+    shutil.rmtree(copy / "phase2")
+    assert files.verify_transcript(copy).ok
+    assert main(["ceremony", "phase2", str(copy), *PATTERN]) == 0
+    assert json.loads(header.read_text())["version"] == 2

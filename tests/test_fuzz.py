@@ -472,14 +472,15 @@ DEEP_READERS = """
 import sys
 from pathlib import Path
 from zkwork.ceremony import PowersOfTau, Transcript
-from zkwork.ceremony.files import read_phase1, read_phase2
+from zkwork.ceremony.files import read_phase1
+from zkwork.ceremony.phase2_files import read_pattern
 from zkwork.groth16.key_files import read_proving_key
 from zkwork.groth16.snarkjs_json import read_json_as, proof_from_json
 d = Path(sys.argv[1])
 for path, read in ((d / "proof.json", lambda: read_json_as(d / "proof.json", proof_from_json)),
                    (d / "header.json", lambda: read_proving_key(d)), (d / "header.json", lambda: PowersOfTau.read(d)),
                    (d / "transcript.json", lambda: Transcript.read(d / "transcript.json")),
-                   (d / "ceremony.json", lambda: read_phase1(d)), (d / "transcript.json", lambda: read_phase2(d))):
+                   (d / "ceremony.json", lambda: read_phase1(d)), (d / "circuit.json", lambda: read_pattern(d))):
     try:
         read()
     except Exception as error:
@@ -494,14 +495,14 @@ def test_deeply_nested_json_is_a_typed_error_not_a_segfault(tmp_path):
     # proof.json and a phase-1 header.json may hold 64 KiB and 4 KiB (larger ones are refused
     # by size, unread): 4,000 levels fit and still exercise the depth check.
     for name, depth in (("proof.json", 4000), ("header.json", 4000), ("transcript.json", 100_000),
-                        ("ceremony.json", 100_000)):
+                        ("ceremony.json", 100_000), ("circuit.json", 100_000)):
         (tmp_path / name).write_text("[" * depth)
     done = subprocess.run([sys.executable, "-c", DEEP_READERS, str(tmp_path)], capture_output=True, text=True,
                           check=False, timeout=300)
     assert done.returncode == 0, done.stderr[-500:]
     assert done.stdout.split("\n")[:-1] == [f"{error} True" for error in (
         "JsonFormatError", "KeyFormatError", "PowersFileError", "TranscriptFormatError", "CeremonyStateError",
-        "TranscriptFormatError")]
+        "KeyFormatError")]
 
 
 @pytest.fixture

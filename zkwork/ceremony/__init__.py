@@ -17,16 +17,17 @@ consistency of all the powers with one pairing check per family.
     assert verify_phase1(transcript, state).ok
     export_transcript_ptau(state, transcript, "final.ptau")  # `snarkjs powersoftau verify` accepts it
 
-Phase 2 (`phase2`), per circuit: `initial_keys(state, r1cs)` derives its Groth16 keys from
-the final powers alone (gamma = delta = 1), contributors multiply delta by fresh secrets
-(`phase2.contribute`), a beacon ends it, and `verify_phase2` checks every record and that
-the final keys are what the transcript derives.
+Phase 2, per circuit, is snarkjs's MPC on the circuit's .zkey (ceremony format version 2):
+the sealed phase 1 as a prepared .ptau, the circuit's initial key (`new_zkey`, gamma =
+delta = 1), contributions to delta and a beacon (zkey_mpc), checked as `snarkjs zkey
+verify` checks them; `phase2.proving_key` gives zkwork's prover the same key.
 
-    pk = initial_keys(state, r1cs)
-    for i, name in enumerate(contributors):
-        pk, record = phase2.contribute(pk, name, i)
-        records.append(record)
-    assert verify_phase2(state, r1cs, records, pk).ok
+    export_transcript_ptau(state, transcript, "phase1.ptau")
+    prepare_phase2("phase1.ptau", "prepared.ptau")
+    new_zkey("circuit.r1cs", "prepared.ptau", "circuit_0000.zkey")
+    zkey_mpc.contribute("circuit_0000.zkey", "circuit_0001.zkey", name="alice")
+    zkey_mpc.beacon("circuit_0001.zkey", "final.zkey", beacon_hex, 10)
+    assert zkey_mpc.verify_zkey("circuit.r1cs", "prepared.ptau", "final.zkey").ok
 
 `files` runs the same ceremony in a directory that contributors pass on (the command line's
 `zkwork ceremony ...`), and `verify_transcript(directory)` checks all of it: every file a
@@ -36,15 +37,16 @@ within a bound and a time budget (`BeaconLimits`).
 
 Modules: pok (proofs of knowledge, hash to G2), powers (the state), records (contribution
 records, transcript file, verification reports), phase1 (contribute, beacon, verify),
-phase2 (keys, delta contributions, verify), phase2_files (a circuit's phase-2 directory:
-its transcript file, the verification of every file in it), consistency (the checks the
+phase2 (zkwork's proving key of a .zkey, the ceremony's checks of a phase-2 key),
+phase2_files (a circuit's phase-2 directory: its .zkey and the files derived from it, the
+verification of every one), consistency (the checks the
 verifiers share), beacon_limits (how much SHA-256 a beacon may cost), snarkjs_ptau
 (snarkjs's .ptau files and contribution chain: import, export, verify), files (the
 ceremony directory), prepare_phase2 (snarkjs's `powersoftau prepare phase2`: the Lagrange-basis
 sections of a .ptau), zkey_new (snarkjs's `zkey new` / `groth16 setup`: a circuit's initial
-.zkey, byte for byte snarkjs's).
+.zkey, byte for byte snarkjs's), zkey_mpc (snarkjs's `zkey contribute|beacon|verify`).
 """
-from zkwork.ceremony import phase2
+from zkwork.ceremony import phase2, zkey_mpc
 from zkwork.ceremony.beacon_limits import BeaconLimits, LimitError
 from zkwork.ceremony.consistency import check_powers
 from zkwork.ceremony.files import verify_transcript
@@ -56,7 +58,7 @@ from zkwork.ceremony.phase1 import (
     start,
     verify_phase1,
 )
-from zkwork.ceremony.phase2 import CircuitTooLargeError, Phase2Record, initial_keys, key_digest, verify_phase2
+from zkwork.ceremony.phase2 import CircuitTooLargeError
 from zkwork.ceremony.pok import (
     KnowledgeProof,
     TranscriptFormatError,
@@ -85,7 +87,7 @@ from zkwork.ceremony.snarkjs_ptau import (
 from zkwork.ceremony.zkey_new import new_zkey
 
 __all__ = [
-    "CircuitTooLargeError", "Phase2Record", "initial_keys", "key_digest", "phase2", "verify_phase2",
+    "CircuitTooLargeError", "phase2", "zkey_mpc",
     "verify_transcript", "BeaconLimits", "LimitError",
     "Beacon", "Check", "ContributionRecord", "KnowledgeProof", "PowersFileError", "PowersOfTau", "PtauExportError",
     "StateHead", "Transcript", "TranscriptFormatError", "VerificationReport", "ZeroSecretError", "apply_beacon",

@@ -319,10 +319,16 @@ def contributors(records) -> list:
 
 
 def check_contributors(check, records, minimum):
+    """The check "contributors" of `records` (check_contributor_count of their distinct
+    contributors besides the beacon)."""
+    return check_contributor_count(check, len(contributors(records)), minimum)
+
+
+def check_contributor_count(check, count, minimum):
     """The check "contributors": at least `minimum` (at least 1) distinct contributors
-    besides the beacon. With none, every secret is public (phase 1's come from the beacon
-    value, phase 2's delta is 1 = gamma, with which anyone forges proofs)."""
-    count = len(contributors(records))
+    besides the beacon, of whom there are `count`. With none, every secret is public (phase
+    1's come from the beacon value, phase 2's delta is 1 = gamma, with which anyone forges
+    proofs)."""
     return check("contributors", lambda: count >= max(1, minimum),
                  f"{count} distinct contributors besides the beacon, at least {max(1, minimum)} required "
                  f"(--min-contributors); without one, the secrets are public and proofs can be forged")
@@ -330,8 +336,7 @@ def check_contributors(check, records, minimum):
 
 # -- JSON field readers ----------------------------------------------------------------------
 def record_fields(data, where):
-    """(kind, beacon, contributor, seconds, head, proofs) of a phase-1 or phase-2 record's
-    JSON object, each checked; TranscriptFormatError naming `where` and the field."""
+    """(kind, beacon, contributor, seconds, head, proofs) of a phase-1 record's JSON object, each checked; TranscriptFormatError naming `where` and the field."""
     FIELDS.object(data, where)
     kind = FIELDS.field(data, "kind", where)
     if kind not in KINDS:
@@ -352,13 +357,14 @@ def record_fields(data, where):
     return kind, beacon, contributor, seconds, head, proofs
 
 
-def check_format(data, path, expected):
-    """`data`, checked to be a JSON object of format `expected` and version VERSION;
+def check_format(data, path, expected, versions=(VERSION,)):
+    """`data`, checked to be a JSON object of format `expected` and one of `versions`;
     TranscriptFormatError naming `path` otherwise."""
     FIELDS.object(data, str(path))
     version = data.get("version")
-    if data.get("format") != expected or type(version) is not int or version != VERSION:
-        raise TranscriptFormatError(f"{path}: expected format {expected!r} version {VERSION}, got "
+    if data.get("format") != expected or type(version) is not int or version not in versions:
+        wanted = " or ".join(map(str, versions))
+        raise TranscriptFormatError(f"{path}: expected format {expected!r} version {wanted}, got "
                                     f"{data.get('format')!r} version {version!r}"[:300])
     return data
 

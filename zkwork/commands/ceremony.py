@@ -1,6 +1,7 @@
 """`zkwork ceremony init|contribute|beacon|phase2|verify|export-ptau|verify-ptau`: a trusted-setup
 ceremony in a directory passed from contributor to contributor (`zkwork powersoftau verify` is
-verify-ptau under snarkjs's verb)."""
+verify-ptau under snarkjs's verb). A circuit's phase 2 is snarkjs's MPC on its .zkey: its
+contributions and beacon are those of `zkwork zkey contribute|beacon` (zkwork.ceremony.zkey_mpc)."""
 from zkwork.commands.common import (Exit, add_beacon_limit_options, add_output_options, add_pattern_options, beacon_limits,
                                     emit, pattern_of)
 from zkwork.errors import UsageError
@@ -9,6 +10,18 @@ from zkwork.errors import UsageError
 def _record_json(record):
     return {"kind": record.kind, "index": record.index, "contributor": record.contributor, "seconds": record.seconds,
             "previous_digest": record.previous_digest, "new_digest": record.new_digest}
+
+
+def _emit_phase2_record(args, circuit, position, record, seconds, *notes):
+    from zkwork.ceremony.zkey_mpc import contribution_hash
+    from zkwork.formats.zkey_file import BEACON
+
+    kind = "beacon" if record.kind == BEACON else "contribution"
+    digest = contribution_hash(record).hex()
+    emit(args, {"kind": kind, "index": position, "contributor": record.name, "seconds": seconds, "circuit": circuit,
+                "contribution_hash": digest},
+         "\n".join((f"phase 2 {circuit}: {kind} {position} by {record.name}: {seconds:.2f} s; "
+                     f"contribution hash {digest}",) + notes))
 
 
 def _emit_record(args, record, *notes):
@@ -39,26 +52,34 @@ def contribute_arguments(parser):
     parser.add_argument("dir", help="the ceremony's directory")
     parser.add_argument("--name", required=True, help="the contributor's name, recorded in the transcript")
     parser.add_argument("--circuit", help="contribute to this circuit's phase 2 (a directory under DIR/phase2)")
+    parser.add_argument("-e", "--entropy", default="",
+                        help="phase 2: text mixed into the randomness from `secrets`, as snarkjs's -e (optional)")
     add_output_options(parser, out=False)
 
 
 def contribute(args):
     """Adds a contribution with fresh secrets that exist only inside this process."""
+    import time
+
     from zkwork.ceremony import files
 
+    note = "your secrets existed only inside this process and are gone"
     if args.circuit:
-        record = files.phase2_contribute(args.dir, args.circuit, args.name)
+        started = time.perf_counter()
+        position, record = files.phase2_contribute(args.dir, args.circuit, args.name, args.entropy)
+        _emit_phase2_record(args, args.circuit, position, record, time.perf_counter() - started, note)
     else:
-        record = files.contribute(args.dir, args.name)
-    _emit_record(args, record, "your secrets existed only inside this process and are gone")
+        _emit_record(args, files.contribute(args.dir, args.name), note)
     return Exit.OK
 
 
 def beacon_arguments(parser):
     """The options of `zkwork ceremony beacon`."""
     parser.add_argument("dir", help="the ceremony's directory")
-    parser.add_argument("--value", required=True, help="the beacon as hex digits, e.g. a future block hash")
-    parser.add_argument("--exponent", type=int, default=10, help="2^EXPONENT SHA-256 iterations (default 10)")
+    parser.add_argument("--value", required=True,
+                        help="the beacon as 1 to 255 bytes in hex (0x allowed), e.g. a future block hash")
+    parser.add_argument("--exponent", type=int, default=10,
+                        help="2^EXPONENT SHA-256 iterations (default 10; phase 2 takes 10 to 63, as snarkjs)")
     parser.add_argument("--circuit", help="seal this circuit's phase 2 instead of phase 1")
     add_beacon_limit_options(parser, budget=False)
     add_output_options(parser, out=False)
@@ -66,17 +87,22 @@ def beacon_arguments(parser):
 
 def beacon(args):
     """Seals phase 1, or a circuit's phase 2, with a public random value."""
+    import time
+
     from zkwork.ceremony import files
+    from zkwork.ceremony.snarkjs_ptau import BeaconError
+    from zkwork.ceremony.zkey_mpc import beacon_bytes
 
     try:
-        value = bytes.fromhex(args.value)
-    except ValueError:
-        raise UsageError(f"--value takes the beacon as hex digits, got {args.value!r}") from None
+        value = beacon_bytes(args.value)
+    except BeaconError as error:
+        raise UsageError(f"--value: {error}") from None
     if args.circuit:
-        record = files.phase2_beacon(args.dir, args.circuit, value, args.exponent, **beacon_limits(args))
+        started = time.perf_counter()
+        position, record = files.phase2_beacon(args.dir, args.circuit, value, args.exponent, **beacon_limits(args))
+        _emit_phase2_record(args, args.circuit, position, record, time.perf_counter() - started)
     else:
-        record = files.beacon(args.dir, value, args.exponent, **beacon_limits(args))
-    _emit_record(args, record)
+        _emit_record(args, files.beacon(args.dir, value, args.exponent, **beacon_limits(args)))
     return Exit.OK
 
 
@@ -89,12 +115,13 @@ def phase2_arguments(parser):
 
 
 def phase2(args):
-    """Starts a circuit's phase 2: its initial keys from the sealed powers of tau."""
+    """Starts a circuit's phase 2: its initial .zkey from the sealed powers of tau."""
     from zkwork.ceremony import files
 
     circuit_dir = files.phase2_init(args.dir, pattern_of(args))
     emit(args, {"circuit": circuit_dir.name, "directory": str(circuit_dir)},
-         f"{circuit_dir}: initial keys from the sealed phase 1; contribute with --circuit {circuit_dir.name}")
+         f"{circuit_dir}: the initial key (circuit.zkey) from the sealed phase 1; contribute with "
+         f"--circuit {circuit_dir.name}")
     return Exit.OK
 
 

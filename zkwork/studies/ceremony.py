@@ -1,14 +1,14 @@
 """A multi-party trusted-setup ceremony run for real with zkwork.ceremony and verified from
 its transcript, and its cost as circuits grow. Phase 1 (powers of tau): `contributors`
 contributions with fresh secrets that exist only inside each call, then a public random
-beacon; phase 2 for one pattern's circuit: keys from the phase-1 powers alone, contributions
-to delta and a beacon; verification as anyone would do it from the published transcript; a
-real proof with the ceremony's keys; and, for each power 2^k, a short ceremony measuring the
+beacon; phase 2 for one pattern's circuit in snarkjs's MPC: the sealed phase 1 as a prepared
+.ptau, the circuit's initial .zkey, contributions to delta and a beacon; verification as
+anyone would do it from the published transcript and .zkey; a real proof with the
+ceremony's key (zkwork's proving key derived from the .zkey); and, for each power 2^k, a short ceremony measuring the
 time per contribution, the verification time and the bytes published. The guide asks for
 at least ten contributors (the production-migration guide, "Pre-Migration Checklist ›
 Technical Readiness"; zkwork.capacity.GUIDE_PLAN)."""
 import dataclasses
-import json
 import secrets
 import statistics
 import tempfile
@@ -17,10 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zkwork.capacity import guide_value
-from zkwork.ceremony import phase1, phase2
+from zkwork.ceremony import phase1, phase2, zkey_mpc
+from zkwork.ceremony.consistency import Checker
+from zkwork.ceremony.files import prepared_ptau
+from zkwork.ceremony.snarkjs_ptau import transcript_challenge
+from zkwork.ceremony.zkey_new import circuit_power, hashed_h_count, new_zkey
 from zkwork.errors import InvariantError
+from zkwork.formats import read_zkey, write_r1cs
+from zkwork.formats.zkey_file import BEACON
 from zkwork.groth16 import prove, verify
-from zkwork.groth16.qap import QAP
 from zkwork.patterns import PATTERNS, get_pattern
 from zkwork.studies.base import Result as BaseResult
 from zkwork.studies.base import StudyParams, measured, say
@@ -43,14 +48,13 @@ class Params(StudyParams):
     small_sizes: bool = False
     powers: tuple = (10, 11, 12, 13, 14, 15, 16)
     scaling_contributors: int = 2
-    beacon_exponent: int = 10
+    beacon_exponent: int = 10  # snarkjs's phase-2 beacon takes 10 to 63
 
     @classmethod
     def quick(cls):
         """Structure's small circuit (the smallest QAP domain, 2^9), 3 contributors, powers
         2^6..2^9 with one contribution each."""
-        return cls(contributors=3, pattern="structure", small_sizes=True, powers=(6, 7, 8, 9), scaling_contributors=1,
-                   beacon_exponent=4)
+        return cls(contributors=3, pattern="structure", small_sizes=True, powers=(6, 7, 8, 9), scaling_contributors=1)
 
     @classmethod
     def small(cls):
@@ -90,14 +94,17 @@ class Result(BaseResult):
                 f"({self.phase1['checks'] + self.phase2['checks']} checks)")
 
 
-def published_bytes(state, transcript, records=()):
-    """(state bytes, transcript bytes) of what a ceremony publishes."""
+def published_bytes(state, transcript, zkey_path=None):
+    """(state bytes, transcript bytes) of what a ceremony publishes: phase 1's state, and its
+    transcript with the .zkey's section 10 (phase 2's) if given; the .zkey's points are the
+    circuit's keys, not counted."""
     with tempfile.TemporaryDirectory() as tmp:
         state.write(Path(tmp) / "state")
         transcript.write(Path(tmp) / "transcript.json")
         state_bytes = sum(p.stat().st_size for p in (Path(tmp) / "state").iterdir())
         transcript_bytes = (Path(tmp) / "transcript.json").stat().st_size
-    return state_bytes, transcript_bytes + len(json.dumps([r.to_json() for r in records]))
+    phase2_bytes = 0 if zkey_path is None else len(read_zkey(zkey_path).contributions)
+    return state_bytes, transcript_bytes + phase2_bytes
 
 
 def _timed(fn):
@@ -111,12 +118,20 @@ def _record_rows(records):
              "new_digest": r.new_digest[:16]} for r in records]
 
 
+def _phase_two_rows(contributions, seconds):
+    return [{"index": i, "contributor": c.name, "kind": "beacon" if c.kind == BEACON else "contribution",
+             "seconds": s, "contribution_hash": zkey_mpc.contribution_hash(c).hex()[:16]}
+            for i, (c, s) in enumerate(zip(contributions, seconds))]
+
+
 def _phase_one(power, names, beacon, exponent):
     state, transcript = phase1.start(power)
     for index, name in enumerate(names):
-        state, record = phase1.contribute(state, name, index)
+        # bound to snarkjs's running challenge, so that phase 1 exports as the .ptau phase 2 starts from
+        state, record = phase1.contribute(state, name, index, transcript_challenge(transcript))
         transcript.records.append(record)
-    state, record = phase1.apply_beacon(state, beacon, exponent, len(transcript.records))
+    state, record = phase1.apply_beacon(state, beacon, exponent, len(transcript.records),
+                                        previous_challenge=transcript_challenge(transcript))
     transcript.records.append(record)
     report, verify_s = _timed(lambda: phase1.verify_phase1(transcript, state))
     return state, transcript, report, verify_s
@@ -138,27 +153,44 @@ def _ceremony(params, pattern, r1cs, power, beacon):
     say(f"phase 1: 2^{power}, {params.contributors} contributors")
     state, transcript, report1, verify1_s = _phase_one(power, names, beacon, params.beacon_exponent)
     say(f"phase 2: {pattern.label}")
-    pk, initial_s = _timed(lambda: phase2.initial_keys(state, r1cs))
-    records = []
-    for index, name in enumerate(names):
-        pk, record = phase2.contribute(pk, name, index)
+    with tempfile.TemporaryDirectory(prefix="zkwork-ceremony-study-") as work:
+        work = Path(work)
+        write_r1cs(r1cs, work / "circuit.r1cs")
+
+        def initial_zkey():
+            prepared = prepared_ptau(state, transcript, work)
+            new_zkey(work / "circuit.r1cs", prepared, work / "circuit_0.zkey")
+            return prepared
+
+        prepared, initial_s = _timed(initial_zkey)
+        records, seconds = [], []
+        for index, name in enumerate(names):
+            record, spent = _timed(lambda: zkey_mpc.contribute(work / f"circuit_{index}.zkey",
+                                                               work / f"circuit_{index + 1}.zkey", name=name))
+            records.append(record)
+            seconds.append(spent)
+        final = work / "final.zkey"
+        record, spent = _timed(lambda: zkey_mpc.beacon(work / f"circuit_{len(names)}.zkey", final, beacon.hex(),
+                                                       params.beacon_exponent, name="beacon"))
         records.append(record)
-    pk, record = phase2.beacon(pk, beacon, params.beacon_exponent, len(records))
-    records.append(record)
-    report2, verify2_s = _timed(lambda: phase2.verify_phase2(state, r1cs, records, pk))
+        seconds.append(spent)
+        report2, verify2_s = _timed(lambda: zkey_mpc.verify_zkey(work / "circuit.r1cs", prepared, final))
+        zkey = read_zkey(final)
+        phase2.check_ceremony(Checker(report2, "final", "beacon"), zkey, zkey_mpc.read_mpc(zkey))
+        pk = phase2.proving_key(zkey, r1cs)
+        state_bytes, transcript_bytes = published_bytes(state, transcript, final)
     _, witness = pattern.solve(pattern.sample_inputs())
     proof, prove_s = _timed(lambda: prove(pk, witness))
     public = r1cs.public_signals(witness)
     proof_check = {"prove_s": prove_s, "verified": bool(verify(pk.vk, public, proof)),
                    "tampered_verified": bool(verify(pk.vk, [public[0] + 1, *public[1:]], proof))}
-    state_bytes, transcript_bytes = published_bytes(state, transcript, records)
     say(f"scaling: powers {list(params.powers)}")
     scaling = [_scaling_row(power_k, params, beacon) for power_k in params.powers]
     phase_1 = {"contribution_s": [r.seconds for r in transcript.records], "records": _record_rows(transcript.records),
                "verify_s": verify1_s, "checks": len(report1.checks), "failed": len(report1.failures()),
                "ok": report1.ok, "report": str(report1)}
-    phase_2 = {"initial_keys_s": initial_s, "contribution_s": [r.seconds for r in records],
-               "records": _record_rows(records), "verify_s": verify2_s, "checks": len(report2.checks),
+    phase_2 = {"initial_keys_s": initial_s, "contribution_s": seconds,
+               "records": _phase_two_rows(records, seconds), "verify_s": verify2_s, "checks": len(report2.checks),
                "failed": len(report2.failures()), "ok": report2.ok, "report": str(report2)}
     return phase_1, phase_2, proof_check, {"state": state_bytes, "transcripts": transcript_bytes}, scaling
 
@@ -169,7 +201,9 @@ def run(params=None):
     size = params.size or (PATTERNS[params.pattern].small_params() if params.small_sizes else {})
     pattern = get_pattern(params.pattern, params.variant, **size)
     r1cs = pattern.build()
-    power = QAP.from_r1cs(r1cs).domain.size.bit_length() - 1
+    power = circuit_power(r1cs.num_constraints, r1cs.num_public)
+    if hashed_h_count(1 << power) >= 1 << power:  # what snarkjs 0.7.6 hashes needs one power more (zkey_new)
+        power += 1
     # The beacon: a public value fixed after the last contribution (in production, e.g. a
     # future block hash announced in advance); here drawn once for this run and recorded.
     beacon = secrets.token_bytes(32)
