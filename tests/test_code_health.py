@@ -25,7 +25,7 @@ LAYERS = [
     {"interop", "workspace"},
     {"ceremony"},
     {"audit", "bench"},
-    {"studies", "service", "fleet", "plan", "capacity", "monitoring", "queueing"},
+    {"studies", "service", "fleet", "plan", "capacity", "monitoring", "queueing", "daemon"},
     {"report", "report_summary", "cli", "commands"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}

@@ -161,6 +161,24 @@ def test_many_witnesses_from_one_calculator(membership):
         assert membership.calculate(inputs)[1:3] == p.expected_public(inputs)
 
 
+def test_a_resident_process_compiles_each_wasm_once(compiled):
+    from zkwork.daemon.caches import FileCache
+    from zkwork.interop.wasm_witness import calculate_witness, use_calculator_cache
+
+    wasm, p = compiled("membership_hardened_d4"), pattern("membership_hardened_d4")
+    cache = FileCache()
+    previous = use_calculator_cache(cache)
+    try:
+        for _ in range(2):
+            inputs = p.sample_inputs()
+            assert calculate_witness(wasm, inputs)[1:3] == p.expected_public(inputs)
+        assert (cache.misses, cache.hits) == (1, 1)
+        calculate_witness(wasm, p.sample_inputs(), timeout=5.0)  # other bounds: compiled apart
+        assert (cache.misses, cache.hits) == (1, 1)
+    finally:
+        use_calculator_cache(previous)
+
+
 def test_inputs_are_read_as_snarkjs_reads_them(membership):
     inputs = pattern("membership_hardened_d4").sample_inputs()
     witness = membership.calculate(inputs)

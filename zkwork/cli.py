@@ -2,11 +2,14 @@
 exit-code table (zkwork.commands.common.Exit) for every command."""
 import argparse
 import importlib
+import os
 import sys
 
 from zkwork import __version__
-from zkwork.commands import COMMANDS, GROUPS
+from zkwork.commands import COMMANDS, GROUPS, resident_command
 from zkwork.commands.common import Exit
+
+DAEMON_SWITCH_ENV = "ZKWORK_DAEMON"  # "0": never forward to a daemon, as --no-daemon
 
 EXAMPLES = """exit status: 0 ok/valid/safe, 1 rejected/invalid/unsafe, 2 unreadable or malformed input,
 3 unknown, 64 usage error. --json prints a command's result as JSON; --out FILE writes it.
@@ -40,6 +43,8 @@ def build_parser():
     parser = Parser(prog="zkwork", description="A research and benchmarking workbench for Groth16 on BN254.",
                     epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"zkwork {__version__}")
+    parser.add_argument("--no-daemon", action="store_true",
+                        help="run in this process even if a `zkwork daemon` is running (also: ZKWORK_DAEMON=0)")
     groups = {(): _subcommands(parser, "command")}
     for command in COMMANDS:
         module = importlib.import_module(f"zkwork.commands.{command.module}")
@@ -58,11 +63,31 @@ def build_parser():
 
 
 def main(argv=None):
-    """Runs one command; returns its exit status (see EXAMPLES)."""
+    """Runs one command -- a resident verb in the running `zkwork daemon`, if one answers
+    (zkwork.commands.daemon) -- and returns its exit status (see EXAMPLES)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Decided before build_parser, which imports every command module: a forwarded command
+    # costs Python's start and a socket round trip, not numpy's and numba's imports.
+    if is_resident(argv) and os.environ.get(DAEMON_SWITCH_ENV) != "0":
+        from zkwork.daemon.client import forward
+
+        status = forward(argv)
+        if status is not None:
+            return status
+    return run_in_process(argv)
+
+
+def is_resident(argv):
+    """Whether `argv` runs a verb a `zkwork daemon` may run for it (Command.resident); cheap."""
+    return resident_command(argv) is not None
+
+
+def run_in_process(argv, parser=None):
+    """Runs one command in this process (with `parser`, default build_parser()); returns its exit status."""
     from zkwork.errors import UsageError, ZkworkError
 
     try:
-        args = build_parser().parse_args(argv)
+        args = (parser or build_parser()).parse_args(argv)
     except SystemExit as stop:  # --help, --version, or a usage error
         return stop.code if isinstance(stop.code, int) else Exit.USAGE
     try:

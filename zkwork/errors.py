@@ -262,3 +262,12 @@ class PrometheusTimeoutError(PrometheusError, TimeoutError):
 class ServiceStartError(ZkworkError, RuntimeError):
     """`zkwork serve` started as a child process (zkwork.service.serve_process) that exited,
     named no port, or had no warm workers within its bound; the message ends with its log."""
+
+
+class DaemonProtocolError(ZkworkError, OSError):
+    """A daemon message that is truncated, too long or not a JSON object: the other side is not
+    a zkwork daemon (or client), or it died mid-message."""
+
+
+class NoDaemonError(ZkworkError, ConnectionError):
+    """No daemon accepted the connection (no socket file, nobody listening, or no answer in time)."""

@@ -1,4 +1,5 @@
-"""`zkwork bench arith|groth16|zkey|service|floor|setup`: the engine's speed, with its peers measured in the same run."""
+"""`zkwork bench arith|groth16|zkey|service|floor|setup|cold`: the engine's speed, with its peers measured
+in the same run (`bench memory` and `bench throughput` have their own modules)."""
 from pathlib import Path
 
 from zkwork.commands.common import Exit, add_output_options, emit
@@ -174,17 +175,40 @@ def setup_arguments(parser):
                         help="the circuits/main stem whose zkey new is timed (default membership_hardened_d20)")
     parser.add_argument("--no-peers", action="store_true", help="skip snarkjs (zkwork's times only)")
     parser.add_argument("--work", metavar="DIR", help="keep the ptau and zkey files in DIR")
+    parser.add_argument("--no-mpc", action="store_true", help="skip zkey contribute and zkey verify")
+    parser.add_argument("--no-daemon-runs", action="store_true", help="skip the runs forwarded to a daemon")
     _table_option(parser)
 
 
 def setup(args):
-    """prepare phase 2 and zkey new, zkwork against snarkjs; exit 1 if a zkwork output differs from snarkjs's."""
+    """prepare phase 2, zkey new, zkey contribute and zkey verify, zkwork against snarkjs; exit 1 if a
+    zkwork output differs from snarkjs's."""
     import sys
 
     from zkwork.bench.setup import bench_setup, format_markdown
 
     results = bench_setup(powers=_powers(args.powers), circuit=args.circuit, peer=not args.no_peers,
-                          work_dir=args.work, say=lambda message: print(message, file=sys.stderr))
+                          mpc=not args.no_mpc, daemon=not args.no_daemon_runs, work_dir=args.work, say=lambda message: print(message, file=sys.stderr))
     _emit(args, results, format_markdown(results))
     rows = results["prepare"] + ([results["zkey_new"]] if results["zkey_new"] else [])
-    return Exit.REJECTED if any(row.get("identical") is False for row in rows) else Exit.OK
+    differs = any(row.get(key) is False for row in rows for key in ("identical", "identical_daemon"))
+    return Exit.REJECTED if differs else Exit.OK
+
+
+def cold_arguments(parser):
+    """The options of `zkwork bench cold`."""
+    parser.add_argument("--runs", type=int, default=5, help="timed runs of each command, after one untimed (default 5)")
+    _table_option(parser)
+
+
+def cold(args):
+    """Process start to result of prove, verify and fullprove: snarkjs's CLI, zkwork in-process and via its daemon."""
+    import sys
+
+    from zkwork.bench.cold import bench_cold, format_markdown
+
+    if args.runs < 1:
+        raise UsageError(f"--runs takes 1 or more, got {args.runs}")
+    results = bench_cold(runs=args.runs, say=lambda message: print(message, file=sys.stderr, flush=True))
+    _emit(args, results, format_markdown(results))
+    return Exit.OK

@@ -4,7 +4,7 @@ snarkjs proving key (zkwork.interop.zkey_prover), written as snarkjs's proof.jso
 public.json. No .wtns file is written, as with snarkjs. Unlike snarkjs, which silently
 reduces inputs mod r, inputs outside [0, r) are refused (CircuitInputError naming the input).
 """
-from zkwork.interop.wasm_witness import WitnessCalculator, read_inputs
+from zkwork.interop.wasm_witness import read_inputs, witness_calculator
 from zkwork.interop.zkey_prover import prove_and_write, read_zkey_for_proving
 
 
@@ -18,5 +18,5 @@ def fullprove(input_path, wasm_path, zkey_path, proof_path, public_path, backend
     inputs = read_inputs(input_path)
     # The key first: a malformed or unsafe zkey is refused before the circuit runs.
     zkey = read_zkey_for_proving(zkey_path, refuse_unsafe)
-    limbs = WitnessCalculator(wasm_path, **bounds).calculate_limbs(inputs)
+    limbs = witness_calculator(wasm_path, **bounds).calculate_limbs(inputs)
     return prove_and_write(zkey, limbs, proof_path, public_path, backend)

@@ -519,11 +519,32 @@ def _format(signature):
     return f"({', '.join(params)}) -> ({', '.join(results)})"
 
 
+# A resident process's cache of compiled calculators (zkwork.daemon.caches.FileCache), installed by
+# use_calculator_cache; None: every call compiles its .wasm (~0.5 s for membership d20's 1.8 MB).
+_calculator_cache = None
+
+
+def use_calculator_cache(cache):
+    """Compile every .wasm of witness_calculator through `cache` (get(path, compile) -> the
+    WitnessCalculator; None: compile every time), as a resident prover does; returns the previous one."""
+    global _calculator_cache
+    previous, _calculator_cache = _calculator_cache, cache
+    return previous
+
+
+def witness_calculator(wasm_path, **bounds):
+    """WitnessCalculator(wasm_path, **bounds), from the installed cache when the bounds are the
+    defaults (the module's checks ran when it was compiled; each calculation has a fresh store)."""
+    if _calculator_cache is None or bounds:
+        return WitnessCalculator(wasm_path, **bounds)
+    return _calculator_cache.get(wasm_path, WitnessCalculator)
+
+
 def calculate_witness(wasm_path, inputs, reduce=False, **bounds):
     """The witness (ints in [0, r)) that circom's witness calculator `wasm_path` computes for
     `inputs` (`reduce`: read them mod r as snarkjs does); `bounds` are WitnessCalculator's
     (timeout, memory_limit, max_wasm_bytes)."""
-    return WitnessCalculator(wasm_path, **bounds).calculate(inputs, reduce=reduce)
+    return witness_calculator(wasm_path, **bounds).calculate(inputs, reduce=reduce)
 
 
 def read_inputs(input_json_path):
@@ -538,5 +559,5 @@ def calculate_wtns(wasm_path, input_json_path, wtns_path, reduce=False, **bounds
     """snarkjs's `wtns calculate`: the witness of the inputs in `input_json_path` by the
     circuit's .wasm, written to `wtns_path`; returns the witness (ints). Inputs outside [0, r)
     are refused unless `reduce` (snarkjs's reading: mod r)."""
-    return WitnessCalculator(wasm_path, **bounds).calculate_wtns(read_inputs(input_json_path), wtns_path,
-                                                                 reduce=reduce)
+    return witness_calculator(wasm_path, **bounds).calculate_wtns(read_inputs(input_json_path), wtns_path,
+                                                                  reduce=reduce)
