@@ -9,10 +9,12 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from zkwork.cli import main
 from zkwork.patterns import PATTERNS, VARIANTS, get_pattern
-from zkwork.report import NOTEBOOK_DIR, NOTEBOOKS, NotebookSpec, run_report
+from zkwork.report import NOTEBOOK_DIR, NOTEBOOKS, NotebookSpec, collect_results, run_report
 from zkwork.report_summary import format_summary, study_result
 from zkwork.studies import latency as latency_study
+from zkwork.studies import ceremony as ceremony_study
 from zkwork.studies import monitoring as monitoring_study
+from zkwork.studies import setup_steps as setup_steps_study
 from zkwork.studies import throughput as throughput_study
 from zkwork.studies.base import Run
 
@@ -60,6 +62,21 @@ def test_a_relative_out_directory_as_make_report_passes_it(tmp_path, monkeypatch
                                    notebooks=[NotebookSpec("good", "writes results")])
     assert complete and run_dir.is_absolute() and run_dir.parent == tmp_path / "reports"
     assert json.loads((run_dir / "results.json").read_text())["results"] == {"good": {"value": 2}}
+
+
+def test_a_hosted_study_adds_its_budget_and_its_results_to_its_notebooks(tmp_path):
+    spec = next(spec for spec in NOTEBOOKS if spec.name == setup_steps_study.NOTEBOOK)
+    assert spec.embedded == [setup_steps_study]
+    assert spec.time_budget_s(quick=False) == (ceremony_study.TIME_BUDGET_S["default"]
+                                               + setup_steps_study.TIME_BUDGET_S["default"])
+    (tmp_path / "data").mkdir()
+    hosted = spec.embedded_results_path(tmp_path, setup_steps_study)
+    hosted.write_text(json.dumps({"rows": []}))
+    (tmp_path / "data" / f"{spec.name}.json").write_text(json.dumps({"value": 3}))
+    records = {spec.name: {"notebook": "n", "executed": "e", "results_file": f"data/{spec.name}.json",
+                           "embedded_results": {setup_steps_study.NAME: hosted.relative_to(tmp_path).as_posix()}}}
+    results = collect_results(tmp_path, {}, False, True, records)["results"]
+    assert results == {spec.name: {"value": 3}, setup_steps_study.NAME: {"rows": []}}
 
 
 RUN = {"machine": {"cpu_model": "test CPU"}, "started_utc": "2025-01-01T00:00:00+00:00",

@@ -1,9 +1,12 @@
 """The snarkjs benchmark harness (zkwork.bench.snarkjs_peer + tools/snarkjs_peer.mjs) on the
 small Membership circuit (depth 4, power 11), from a cold cache in tmp_path: report shape,
-positive timings of every run (witness, prove, fullprove, verify), a second call served from the cache, and the exported snarkjs proof
-accepted by zkwork's verifier."""
+positive timings of every run (witness, prove, fullprove, verify), a second call served from the cache, the exported snarkjs proof
+accepted by zkwork's verifier, and the keys made by zkwork's fast path: the prepared ptau is
+snarkjs's `prepare phase2` of the same phase-1 file byte for byte, and `snarkjs zkey verify`
+accepts the zkey."""
 import json
 import statistics
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,7 @@ from zkwork.groth16.snarkjs_json import (
 from zkwork.patterns.encoding import encode_pid
 
 MAIN = ROOT / "circuits" / "main" / "membership_reference_d4.circom"
+SNARKJS = ROOT / "node_modules" / ".bin" / "snarkjs"
 DEPTH, INDEX = 4, 5
 
 
@@ -62,9 +66,11 @@ def test_report_shape_and_timings(cold_and_warm):
     assert all(ms > 0 for key in (*runs, "verify_ms") for ms in cold[key])
     assert statistics.median(cold["verify_ms"]) < statistics.median(cold["prove_ms"])
     assert cold["zkey_bytes"] > 0
-    assert set(cold["setup_steps_s"]) == {"compile", "ptau", "zkey", "vk"}
-    assert cold["setup_s"] > 0 and all(s > 0 for s in cold["setup_steps_s"].values())
+    assert set(cold["setup_steps_s"]) == {"compile", "phase1", "prepare", "zkey", "vk"}
+    assert cold["setup_s"] == pytest.approx(sum(cold["setup_steps_s"].values()))
+    assert all(s > 0 for s in cold["setup_steps_s"].values())
     paths = cold["paths"]
+    assert Path(paths["zkey"]).name == "p11-zkwork.zkey"  # the recipe in the name: older snarkjs-made keys are not taken
     for key in ("r1cs", "wasm", "ptau", "zkey", "verification_key", "proof", "public"):
         assert Path(paths[key]).is_file(), key
     assert paths["ptau"].startswith(str(cache)) and paths["zkey"].startswith(str(cache))
@@ -75,7 +81,7 @@ def test_report_shape_and_timings(cold_and_warm):
 def test_second_call_uses_the_cache(cold_and_warm):
     cold, warm, _, _ = cold_and_warm
     assert warm["setup_s"] == 0
-    assert warm["setup_steps_s"] == {"compile": 0, "ptau": 0, "zkey": 0, "vk": 0}
+    assert warm["setup_steps_s"] == {"compile": 0, "phase1": 0, "prepare": 0, "zkey": 0, "vk": 0}
     for key in ("ptau", "zkey", "verification_key"):
         assert warm["paths"][key] == cold["paths"][key]
     assert len(warm["prove_ms"]) == len(warm["fullprove_ms"]) == len(warm["witness_ms"]) == 2
@@ -96,6 +102,33 @@ def test_zkwork_verifies_the_exported_proof(cold_and_warm, which):
     assert public == [root]
     assert verify(vk, public, proof)
     assert not verify(vk, [root + 1], proof)
+
+
+@pytest.mark.node
+@pytest.mark.slow
+def test_the_fast_path_keys_are_snarkjs_s(cold_and_warm, tmp_path):
+    paths = cold_and_warm[0]["paths"]
+    phase1 = Path(paths["cache"]) / "ptau" / "pot11.phase1.ptau"
+    theirs = tmp_path / "snarkjs.ptau"
+    subprocess.run([SNARKJS, "powersoftau", "prepare", "phase2", phase1, theirs], check=True, capture_output=True)
+    assert theirs.read_bytes() == Path(paths["ptau"]).read_bytes()
+    verdict = subprocess.run([SNARKJS, "zkey", "verify", paths["r1cs"], paths["ptau"], paths["zkey"]],
+                             capture_output=True, text=True)
+    assert verdict.returncode == 0 and "ZKey Ok!" in verdict.stdout, verdict.stdout[-2000:]
+
+
+@pytest.mark.node
+@pytest.mark.slow  # compiles the circuit
+def test_too_small_a_power_is_refused_before_any_key(tmp_path):
+    with pytest.raises(SnarkjsPeerError, match="needs a ptau of power >= 11, not 10"):
+        snarkjs_peer.peer_keys(MAIN, tmp_path, power=10)
+    assert not (tmp_path / "ptau").exists()
+
+
+def test_the_circuit_hash_covers_the_included_files():
+    files = snarkjs_peer.source_files(MAIN)
+    assert MAIN in files and len(files) > 1 and files == sorted(files, key=str)
+    assert all(file.is_file() for file in files)
 
 
 def test_missing_node_is_a_clear_error(monkeypatch):

@@ -37,7 +37,7 @@ from zkwork.resources import require_extra, resource_dir
 require_extra("report")
 
 from zkwork.report_summary import format_summary
-from zkwork.studies import STUDIES
+from zkwork.studies import EMBEDDED, STUDIES
 
 NOTEBOOK_DIR = resource_dir("notebooks")
 DEFAULT_OUT = "reports"
@@ -61,9 +61,21 @@ class NotebookSpec:
         """The study's module (None for a notebook that is no study's)."""
         return STUDIES[self.study] if self.study else None
 
+    @property
+    def embedded(self):
+        """The modules of the studies that run inside this notebook after its own (EMBEDDED)."""
+        return [module for module in EMBEDDED.values() if module.NOTEBOOK == self.name]
+
     def time_budget_s(self, quick):
-        """Seconds this notebook's study may take in a default or a quick report (None: no budget)."""
-        return self.module.TIME_BUDGET_S["quick" if quick else "default"] if self.module else None
+        """Seconds this notebook's studies may take in a default or a quick report (None: no budget)."""
+        if not self.module:
+            return None
+        key = "quick" if quick else "default"
+        return self.module.TIME_BUDGET_S[key] + sum(module.TIME_BUDGET_S[key] for module in self.embedded)
+
+    def embedded_results_path(self, run_dir, module):
+        """Where this notebook writes an embedded study's Result: beside its own results."""
+        return run_dir / "data" / f"{self.name}-{module.NAME.replace('_', '-')}.json"
 
     def parameters(self, run_dir, quick, peers):
         """The parameters of this notebook for a run into `run_dir`."""
@@ -159,6 +171,14 @@ def run_notebook(spec, run_dir, quick, peers, notebooks_dir=NOTEBOOK_DIR, positi
                 record.update(status="failed", error=f"unreadable {spec.study} result: {error}")
     elif record["status"] == "ok":
         record.update(status="failed", error=f"the notebook wrote no results to {params['results_path']}")
+    for module in spec.embedded:  # absent when the notebook skipped it (it prints why)
+        embedded_file = spec.embedded_results_path(run_dir, module)
+        if embedded_file.exists():
+            try:
+                module.Result.from_json(json.loads(embedded_file.read_text()))
+                record.setdefault("embedded_results", {})[module.NAME] = embedded_file.relative_to(run_dir).as_posix()
+            except (JsonFormatError, ValueError) as error:
+                record.update(status="failed", error=f"unreadable {module.NAME} result: {error}")
     figures = sorted(Path(params["figures_dir"]).glob("*.png"))
     record["figures"] = [figure.relative_to(run_dir).as_posix() for figure in figures]
     return record
@@ -205,6 +225,8 @@ def collect_results(run_dir, machine, quick, peers, records):
     for name, record in records.items():
         if "results_file" in record:
             merged[name] = json.loads((run_dir / record["results_file"]).read_text())
+        for study, path in record.get("embedded_results", {}).items():
+            merged[study] = json.loads((run_dir / path).read_text())
             record["measured"] = (f"measured in run {run} by {record['notebook']} "
                                   f"(executed copy {record['executed']}, results {record['results_file']})")
     return {
