@@ -2,10 +2,18 @@
 
 An element a0 + a1*u travels as a pair of Montgomery 4-tuples (a0, a1); in memory as
 a (..., 2, 4) uint64 array. XI = 9 + u is the non-residue that builds Fq6 and Fq12 on top.
+
+mul and sqr feed Fq's mul unreduced operands below 2p (sums a + b, differences a - b + p):
+its CIOS accepts them, since p < 2^256 / 5 keeps a*b/2^256 + p below 2p, so the product
+still needs at most its one final subtraction and comes out fully reduced (tested in
+tests/test_fq2_kernels.py); each such operand saves a data-dependent branch.
 """
 from types import SimpleNamespace
 
+import numpy as np
+
 from zkwork.field.fields import FQ
+from zkwork.field.limbs import adc, sbb
 from zkwork.jit import njit
 
 _fq = FQ.kernels
@@ -13,6 +21,9 @@ f_add, f_sub, f_mul, f_sqr, f_neg, f_inv = _fq.add, _fq.sub, _fq.mul, _fq.sqr, _
 f_double, f_is_zero, f_eq = _fq.double, _fq.is_zero, _fq.eq
 f_zero, f_one = _fq.zero, _fq.one
 _nine = FQ.to_mont_limbs(9)
+
+_p0, _p1, _p2, _p3 = _fq.limbs
+_no_carry = np.uint64(0)
 
 ZERO = (f_zero, f_zero)
 ONE = (f_one, f_zero)
@@ -43,20 +54,44 @@ def double(a):
 
 
 @njit(cache=True)
+def _lazy_add(a, b):
+    """a + b for Fq elements a, b < p, left unreduced (below 2p < 2^255): an operand for f_mul."""
+    s0, c = adc(a[0], b[0], _no_carry)
+    s1, c = adc(a[1], b[1], c)
+    s2, c = adc(a[2], b[2], c)
+    s3, _ = adc(a[3], b[3], c)
+    return (s0, s1, s2, s3)
+
+
+@njit(cache=True)
+def _lazy_sub(a, b):
+    """a - b + p for Fq elements a, b < p, left unreduced (in (0, 2p)): an operand for f_mul."""
+    d0, borrow = sbb(a[0], b[0], _no_carry)
+    d1, borrow = sbb(a[1], b[1], borrow)
+    d2, borrow = sbb(a[2], b[2], borrow)
+    d3, _ = sbb(a[3], b[3], borrow)  # a borrow here wraps around, and adding p below unwraps it
+    s0, c = adc(d0, _p0, _no_carry)
+    s1, c = adc(d1, _p1, c)
+    s2, c = adc(d2, _p2, c)
+    s3, _ = adc(d3, _p3, c)
+    return (s0, s1, s2, s3)
+
+
+@njit(cache=True)
 def mul(a, b):
     """Multiplies two Fq2 elements in Montgomery form."""
-    # Karatsuba: three Fq multiplications instead of four.
+    # Karatsuba: three Fq multiplications instead of four; u^2 = -1 makes c0 = a0 b0 - a1 b1.
     v0 = f_mul(a[0], b[0])
     v1 = f_mul(a[1], b[1])
-    cross = f_mul(f_add(a[0], a[1]), f_add(b[0], b[1]))
+    cross = f_mul(_lazy_add(a[0], a[1]), _lazy_add(b[0], b[1]))
     return (f_sub(v0, v1), f_sub(cross, f_add(v0, v1)))
 
 
 @njit(cache=True)
 def sqr(a):
     """Squares an Fq2 element in Montgomery form."""
-    # (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u
-    return (f_mul(f_add(a[0], a[1]), f_sub(a[0], a[1])), f_double(f_mul(a[0], a[1])))
+    # (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + (2 a0) a1 u: two Fq multiplications, no reduced add.
+    return (f_mul(_lazy_add(a[0], a[1]), _lazy_sub(a[0], a[1])), f_mul(_lazy_add(a[0], a[0]), a[1]))
 
 
 @njit(cache=True)
