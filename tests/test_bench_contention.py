@@ -15,7 +15,10 @@ from zkwork.errors import UsageError
 
 # A benchmark that opens a window of 2 competitors, prints their ids and waits in it.
 HOLDER = """
+import signal
 import time
+# Ctrl-C as in a terminal, even when this test runs under a shell that started it with SIGINT ignored
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from zkwork.bench.contention import competitors
 import zkwork.bench.contention as contention
 started = []
