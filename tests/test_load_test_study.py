@@ -192,7 +192,10 @@ def test_the_quick_study_runs_end_to_end_against_serve_and_prometheus():
     params = load_test.Params.quick()
     assert len(again.steps) == 2 * len(params.fractions)
     for row in again.steps:
-        assert row["sent"] == row["scheduled"] > 0 and row["ok"] > 0 and row["server_cpu_s"] > 0
+        # every scheduled request was sent or, at the generator's concurrency cap, counted as dropped
+        # (the verification steps at 130 % of a fast server drop some on a loaded 2-core machine)
+        assert row["sent"] + row["statuses"].get("dropped", 0) == row["scheduled"] > 0
+        assert row["sent"] > 0 and row["ok"] > 0 and row["server_cpu_s"] > 0
         assert row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"]
         assert 0 <= row["generator_cpu_share"] < 1 and set(row["confidence"]) == {"p50", "p95", "p99"}
     if again.prometheus["available"]:  # a step whose scrape failed on a loaded machine says so instead

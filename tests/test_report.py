@@ -75,8 +75,9 @@ def test_a_hosted_study_adds_its_budget_and_its_results_to_its_notebooks(tmp_pat
     (tmp_path / "data" / f"{spec.name}.json").write_text(json.dumps({"value": 3}))
     records = {spec.name: {"notebook": "n", "executed": "e", "results_file": f"data/{spec.name}.json",
                            "embedded_results": {setup_steps_study.NAME: hosted.relative_to(tmp_path).as_posix()}}}
-    results = collect_results(tmp_path, {}, False, True, records)["results"]
-    assert results == {spec.name: {"value": 3}, setup_steps_study.NAME: {"rows": []}}
+    collected = collect_results(tmp_path, {}, False, True, records)
+    assert collected["results"] == {spec.name: {"value": 3}, setup_steps_study.NAME: {"rows": []}}
+    assert tmp_path.name in collected["notebooks"][spec.name]["measured"]
 
 
 RUN = {"machine": {"cpu_model": "test CPU"}, "started_utc": "2025-01-01T00:00:00+00:00",

@@ -225,10 +225,10 @@ def collect_results(run_dir, machine, quick, peers, records):
     for name, record in records.items():
         if "results_file" in record:
             merged[name] = json.loads((run_dir / record["results_file"]).read_text())
-        for study, path in record.get("embedded_results", {}).items():
-            merged[study] = json.loads((run_dir / path).read_text())
             record["measured"] = (f"measured in run {run} by {record['notebook']} "
                                   f"(executed copy {record['executed']}, results {record['results_file']})")
+        for study, path in record.get("embedded_results", {}).items():
+            merged[study] = json.loads((run_dir / path).read_text())
     return {
         "run": run,
         "generated_utc": datetime.now(UTC).isoformat(timespec="seconds"),

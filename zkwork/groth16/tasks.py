@@ -15,6 +15,7 @@ the last items to finish are short.
 """
 import heapq
 import itertools
+import queue
 import threading
 
 import numba
@@ -46,14 +47,37 @@ def after(count, function):
     return arrive
 
 
+# Helper threads live as long as the process: a thread started per prove (and the malloc arena
+# glibc gives each new thread) grew a prover's RSS by ~25 MB per 1,000 proves (zkwork bench memory).
+_helpers = []
+_helpers_lock = threading.Lock()
+_jobs = queue.SimpleQueue()
+
+
+def _helper_loop():
+    numba.set_num_threads(1)  # thread-local, once: this thread only ever runs single-threaded items
+    while True:
+        _jobs.get()()
+
+
+def _start_helpers(count):
+    """At least `count` helper threads running (started once, reused by every run_tasks)."""
+    with _helpers_lock:
+        while len(_helpers) < count:
+            thread = threading.Thread(target=_helper_loop, name=f"zkwork-prove-{len(_helpers) + 1}", daemon=True)
+            thread.start()
+            _helpers.append(thread)
+
+
 def run_tasks(items, workers):
     """Runs every (priority, function) item, and the items each function returns, on `workers`
-    threads (the calling one among them) with one numba thread each (with one worker, the
-    kernels keep their parallel loops). The first exception raised by an item stops the threads
-    (after their current item) and is raised here."""
+    threads (the calling one and workers - 1 of the process's helper threads) with one numba
+    thread each (with one worker, the kernels keep their parallel loops). The first exception
+    raised by an item stops the threads (after their current item) and is raised here, once no
+    item runs any more."""
     heap, order = [], itertools.count()
     ready = threading.Condition()
-    state = {"unfinished": 0, "error": None}
+    state = {"unfinished": 0, "running": 0, "error": None}
 
     def push(new_items):
         for priority, function in new_items:
@@ -61,8 +85,6 @@ def run_tasks(items, workers):
             state["unfinished"] += 1
 
     def work():
-        if threads:
-            numba.set_num_threads(1)  # thread-local: the caller's setting is restored below
         while True:
             with ready:
                 while not heap and state["unfinished"] and state["error"] is None:
@@ -70,32 +92,38 @@ def run_tasks(items, workers):
                 if state["error"] is not None or not heap:
                     return
                 function = heapq.heappop(heap)[2]
+                state["running"] += 1
+            follow, error = [], None
             try:
                 follow = function() or []
-            except BaseException as error:  # noqa: B902 (re-raised in the calling thread)
-                with ready:
-                    state["error"] = state["error"] or error
-                    ready.notify_all()
-                return
+            except BaseException as raised:  # noqa: B902 (re-raised in the calling thread)
+                error = raised
             with ready:
-                push(follow)
+                state["running"] -= 1
                 state["unfinished"] -= 1
+                if error is None:
+                    push(follow)
+                else:
+                    state["error"] = state["error"] or error
                 ready.notify_all()
 
     push(items)
-    threads = [threading.Thread(target=work, daemon=True) for _ in range(usable_workers(workers) - 1)]
-    for thread in threads:
-        thread.start()
+    helpers = usable_workers(workers) - 1
     before = numba.get_num_threads()
+    if helpers:
+        _start_helpers(helpers)
+        numba.set_num_threads(1)  # thread-local: restored below
+        for _ in range(helpers):
+            _jobs.put(work)
     try:
         work()
-    except BaseException as error:  # noqa: B902 (an interrupt here: stop the other threads too)
+    except BaseException as error:  # noqa: B902 (an interrupt here: stop the helpers' items too)
         with ready:
             state["error"] = state["error"] or error
-            ready.notify_all()
     finally:
         numba.set_num_threads(before)
-        for thread in threads:
-            thread.join()
+        with ready:  # a helper may still run an item (or pick its job later: it then returns at once)
+            while state["running"] or (state["unfinished"] and state["error"] is None):
+                ready.wait()
     if state["error"] is not None:
         raise state["error"]
