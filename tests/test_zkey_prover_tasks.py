@@ -8,6 +8,8 @@ The zkey is zkwork's own key of a small circuit as a .zkey (zkey_from_proving_ke
 points sit on zkwork's coset, not snarkjs's, so its proofs fail its key; both ways of proving
 must still agree point for point.
 """
+import gc
+
 import numba
 import numpy as np
 import pytest
@@ -82,6 +84,21 @@ def test_scheduled_prove_zkey_is_the_plain_formula(zkey_and_witness):
     assert prove_zkey(zkey, witness, check=False, backend="reference", randomness=(r, s)) == expected
     with pytest.raises(BackendError, match="fast backend"):
         prove_zkey(zkey, witness, check=False, backend="reference", tables=tables)
+
+
+def test_a_zkey_prove_leaves_no_reference_cycle(zkey_and_witness):
+    """As zkwork's own prover (tests/test_prover.py): a cycle would hold the prove's arrays."""
+    _, zkey, witness = zkey_and_witness
+    tables = precompute_zkey(zkey)
+    prove_zkey(zkey, witness, check=False, tables=tables)
+    gc.collect()
+    gc.disable()
+    try:
+        for with_tables in (None, tables):
+            prove_zkey(zkey, witness, check=False, tables=with_tables)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
 
 
 def test_a_resident_zkey_keeps_its_tables_and_a_one_shot_read_has_none(zkey_and_witness):

@@ -21,10 +21,8 @@ VmHWM since the start); beside it, tracemalloc's peak of one prove (numpy arrays
 objects; numba's own allocations inside kernels are not traced).
 
 Then N proves (each input.json to proof.json with fresh randomness, Prover.prove_json), VmRSS
-sampled every `sample_every` proves; `growth` judges the samples of the second half (from proof
-steady_from(N) on: the allocator's warm-up -- the arenas of the prover's helper threads, its
-fragmentation -- settles within the first hundreds of proves, where a leak grows in every
-window) against GROWTH_THRESHOLD_MB_PER_1000.
+sampled every `sample_every` proves; `growth` judges the samples from proof GROWTH_FROM_PROOF
+on against GROWTH_THRESHOLD_MB_PER_1000.
 """
 import importlib
 import json
@@ -40,7 +38,7 @@ from pathlib import Path
 from zkwork.errors import InvariantError, UnreadableBinaryFileError, UsageError
 
 DEFAULT_CIRCUIT = ("membership", "hardened", {"depth": 20})
-GROWTH_FROM_PROOF = 100  # the earliest sample judged; bench_memory judges the second half (steady_from)
+GROWTH_FROM_PROOF = 100  # the earliest sample judged: the first proves load what the later reuse
 # A leak is a steady climb: the robust (Theil-Sen) slope of the samples from proof 100 on above
 # this many MB per 1,000 proves, and a climb over the window above GROWTH_NOISE_MB. Why these:
 # glibc's malloc keeps freed blocks and returns them in steps (its heap top trimmed once more than
@@ -50,9 +48,10 @@ GROWTH_FROM_PROOF = 100  # the earliest sample judged; bench_memory judges the s
 # GROWTH_NOISE_MB is 16 trims' worth. Measured (2026-12-05, 2 shared cores): membership d20 held the
 # same VmRSS, to the kB, at every sample of 1,000 proves; d4 crept 0.6 MB over 900 (a trend of 0.5 MB
 # per 1,000, in 0.1-0.2 MB steps; tracemalloc saw under 30 KB of it in Python objects): the threshold
-# sits 8x above that creep and still finds a 4 KB-a-proof leak. With the prover's helper threads
-# (zkwork.groth16.tasks), d4 rose 241 -> 253 MB over proofs 150-400, then held 252-256 MB to 1,000:
-# warm-up, which the second half does not see (a thread started per prove had climbed 12 MB in it).
+# sits 8x above that creep and still finds a 4 KB-a-proof leak. It found two: a thread started per
+# prove (+25 MB per 1,000 proves), then a reference cycle per prove that held its arrays until the
+# garbage collector ran (+4.7 MB per 1,000 over 5,000 proves; zkwork.groth16.msm_set._stage_items).
+# Without them d4 held 218.3-218.5 MB from proof 0 to 1,000 (2026-12-05).
 # 4 MB per 1,000 proves is 4 KB a proof: a worker that proves a million times would end 4 GB
 # larger, the smallest leak worth a report.
 GROWTH_THRESHOLD_MB_PER_1000 = 4.0
@@ -97,12 +96,6 @@ def theil_sen_slope(xs, ys):
         raise UsageError("a trend needs samples at two proof counts at least")
     middle = len(slopes) // 2
     return slopes[middle] if len(slopes) % 2 else (slopes[middle - 1] + slopes[middle]) / 2
-
-
-def steady_from(proves):
-    """The first proof of the window bench_memory judges: the second half of `proves`, at least
-    GROWTH_FROM_PROOF."""
-    return max(GROWTH_FROM_PROOF, proves // 2)
 
 
 def growth(samples, start=GROWTH_FROM_PROOF, threshold_mb_per_1000=GROWTH_THRESHOLD_MB_PER_1000,
@@ -306,7 +299,7 @@ def bench_memory(pattern=DEFAULT_CIRCUIT, proves=1000, precompute_mb=None, sampl
         _say(f"fresh child process: the breakdown, then {proves} proves")
         with Span() as span:
             child = run_child(config)
-    child["growth"] = growth(child["samples"], start=steady_from(proves))
+    child["growth"] = growth(child["samples"])
     child["precompute_mb"] = precompute_mb
     return {"machine": describe(), "span": span.as_dict(), "contention": _contention(span, child), **child}
 
