@@ -453,6 +453,28 @@ def _ceremony_lines(results, run):
     return lines
 
 
+def _setup_step_lines(results, run):
+    steps = study_result(results, "setup_steps")
+    if steps is None:
+        return [f"zkwork against snarkjs per setup step: **not run** (hosted by the setup-ceremony notebook: "
+                f"{_status(results, 'setup-ceremony')})."]
+    agreed = all(row["agree"] for row in steps.rows)
+    lines = [f"zkwork against snarkjs per setup step, run {run}: {steps.circuit}'s circom twin "
+             f"({steps.constraints:,} constraints), each step a fresh process as a user runs it, outputs compared "
+             f"({'every one agrees' if agreed else '**outputs DISAGREE**'}); peak MB is that process's peak RSS. "
+             "Powers 13 and 14 are `zkwork bench setup`'s.", "",
+             "| power | step | zkwork s | zkwork CPU s | zkwork peak MB | snarkjs s | snarkjs CPU s | snarkjs peak MB "
+             "| snarkjs/zkwork wall | load | output check |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+    for row in steps.rows:
+        ours, theirs = row["zkwork"], row["snarkjs"]
+        lines.append(f"| 2^{row['power']} | {row['step']} | {ours['wall_s']:.2f} | {ours['cpu_s']:.2f} | "
+                     f"{ours['peak_rss_mb']:.0f} | {theirs['wall_s']:.2f} | {theirs['cpu_s']:.2f} | "
+                     f"{theirs['peak_rss_mb']:.0f} | {row['ratio_wall']:.1f}x | {ours['load_before']:.1f} → "
+                     f"{theirs['load_after']:.1f} | {row['check']} |")
+    return lines
+
+
 def _figure_lines(results, run):
     lines = []
     for name, record in results["notebooks"].items():
@@ -537,6 +559,7 @@ def format_summary(results):
     lines += ["## Alerts", ""] + _alert_lines(results, run) + [""]
     lines += ["## Security audit", ""] + _security_lines(results, run) + [""]
     lines += ["## Trusted-setup ceremony", ""] + _ceremony_lines(results, run) + [""]
+    lines += _setup_step_lines(results, run) + [""]
     lines += ["## Figures", ""] + _figure_lines(results, run)
     lines += ["## Time and contention", ""] + _time_lines(results) + [""]
     lines += ["## Notebooks of this run", ""] + _notebook_lines(results)
