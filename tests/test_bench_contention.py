@@ -10,7 +10,7 @@ import time
 import pytest
 
 from zkwork.bench.contention import competitors, contention_figures, contention_text
-from zkwork.bench.timing import Timing
+from zkwork.bench.timing import Span, Timing
 from zkwork.errors import UsageError
 
 # A benchmark that opens a window of 2 competitors, prints their ids and waits in it.
@@ -113,3 +113,12 @@ def test_figures_compare_busy_p95_with_the_quiet_median():
 def test_no_competitor_is_left_over_by_these_tests():
     mine = subprocess.run(["pgrep", "-P", str(os.getpid())], capture_output=True, text=True).stdout.split()
     assert mine == []
+
+
+def test_a_span_blames_the_load_average_before_or_after_it():
+    """Shared by bench memory and bench service: half the cores busy before, or more than all after."""
+    assert Span(load_before=0.9, load_after=2.0, cpu_count=2).load_contention() is None
+    assert "1.20 before the run on 2 cores" in Span(load_before=1.2, load_after=1.0, cpu_count=2).load_contention()
+    assert "2.50 after the run, above the 2 cores" in Span(load_before=0.5, load_after=2.5,
+                                                           cpu_count=2).load_contention()
+    assert Span(load_before=None, load_after=None, cpu_count=2).load_contention() is None

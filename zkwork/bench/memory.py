@@ -252,15 +252,10 @@ def run_child(config):
 def _contention(span, child):
     """Why the timings may be inflated (None if not): the child's proves got under 80% of a core
     per numba thread, or the load average says others ran. RSS figures do not depend on it."""
-    cores = span.cpu_count or 1
     share = child["proves_cpu_s"] / child["proves_wall_s"] / child["numba_threads"] if child["proves_wall_s"] else 1
     if share < 0.8:
         return f"the proves ran on {share:.0%} of their {child['numba_threads']} threads' cores: others held them"
-    if span.load_before is not None and span.load_before > cores / 2:
-        return f"load average {span.load_before:.2f} before the run on {cores} cores: others were running"
-    if span.load_after is not None and span.load_after > cores:
-        return f"load average {span.load_after:.2f} after the run, above the {cores} cores"
-    return None
+    return span.load_contention()
 
 
 def bench_memory(pattern=DEFAULT_CIRCUIT, proves=1000, precompute_mb=None, sample_every=50, zkey=None, wtns=None,

@@ -93,6 +93,16 @@ class Span:
         self.load_after = load_average()
         return False
 
+    def load_contention(self):
+        """Why the load average says others ran (None if it does not): above half the cores
+        before the span, or above the cores after it (the 1-minute average lags: a hint)."""
+        cores = self.cpu_count or 1
+        if self.load_before is not None and self.load_before > cores / 2:
+            return f"load average {self.load_before:.2f} before the run on {cores} cores: others were running"
+        if self.load_after is not None and self.load_after > cores:
+            return f"load average {self.load_after:.2f} after the run, above the {cores} cores"
+        return None
+
     def as_dict(self):
         """The span's wall and CPU seconds, load averages and core count as a dict."""
         return {key: getattr(self, key) for key in ("wall_s", "cpu_s", "load_before", "load_after", "cpu_count")}

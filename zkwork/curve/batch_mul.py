@@ -133,11 +133,12 @@ def make_batch_mul_kernels(curve, field, msm_kernels, load, store, endomorphisms
             store_affine(table, slot + 3 * TABLE, fourth(q))
 
     @njit(cache=True)
-    def fill_tables(points, lo, hi, jacobian, table):
-        """For lo <= i < hi and d < TABLE: table[parts TABLE (i - lo) + h TABLE + d] = the
-        h-th endomorphism of (d + 1) points[i], affine, with one inversion for all of them;
-        jacobian is scratch for TABLE (hi - lo) points. The x slots hold prefix products of
-        the Z's until the affine points overwrite them."""
+    def chunk_tables(points, lo, hi):
+        """A new table with, for lo <= i < hi and d < TABLE: table[parts TABLE (i - lo) + h TABLE
+        + d] = the h-th endomorphism of (d + 1) points[i], affine, with one inversion for all of
+        them. The x slots hold prefix products of the Z's until the affine points overwrite them."""
+        jacobian = np.empty(((hi - lo) * TABLE,) + jacobian_shape, dtype=np.uint64)
+        table = np.empty((parts * (hi - lo) * TABLE,) + affine_shape, dtype=np.uint64)
         for i in range(lo, hi):
             q = load_affine(points, i)
             acc = from_affine(q)
@@ -161,6 +162,7 @@ def make_batch_mul_kernels(curve, field, msm_kernels, load, store, endomorphisms
             prefix_inv = f_mul(prefix_inv, z)
             z_inv2 = f_sqr(z_inv)
             store_images(table, slot, (f_mul(x, z_inv2), f_mul(f_mul(y, z_inv2), z_inv)))
+        return table
 
     @njit(cache=True)
     def signed_entry(table, slot, d):
@@ -186,9 +188,7 @@ def make_batch_mul_kernels(curve, field, msm_kernels, load, store, endomorphisms
         n = points.shape[0]
         for start in prange((n + chunk - 1) // chunk):
             lo, hi = start * chunk, min(start * chunk + chunk, n)
-            jacobian = np.empty((chunk * TABLE,) + jacobian_shape, dtype=np.uint64)
-            table = np.empty((parts * chunk * TABLE,) + affine_shape, dtype=np.uint64)
-            fill_tables(points, lo, hi, jacobian, table)
+            table = chunk_tables(points, lo, hi)
             for i in range(lo, hi):
                 store_jacobian(out, i, ladder(table, parts * TABLE * (i - lo), digits, i))
 
@@ -276,9 +276,7 @@ def make_batch_mul_kernels(curve, field, msm_kernels, load, store, endomorphisms
         n = points.shape[0]
         for start in prange((n + chunk - 1) // chunk):
             lo, hi = start * chunk, min(start * chunk + chunk, n)
-            jacobian = np.empty((chunk * TABLE,) + jacobian_shape, dtype=np.uint64)
-            table = np.empty((parts * chunk * TABLE,) + affine_shape, dtype=np.uint64)
-            fill_tables(points, lo, hi, jacobian, table)
+            table = chunk_tables(points, lo, hi)
             scratch = np.empty((2 * chunk,) + affine_shape, dtype=np.uint64)
             lockstep_ladder(table, digits, lo, hi, out, scratch, np.empty(chunk, dtype=np.bool_),
                             np.empty(chunk, dtype=np.bool_))

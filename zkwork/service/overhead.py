@@ -270,14 +270,9 @@ def _contention(span, core_share):
     """Why the run may have been contended (None if not): the in-process proofs got under
     CONTENDED_CORE_SHARE of their cores, others' load before the run, or a load above the
     cores during it (the 1-minute average lags: read the load as a hint)."""
-    cores = span.cpu_count or 1
     if core_share < CONTENDED_CORE_SHARE:
         return f"the in-process proofs ran on {core_share:.0%} of their cores' time: others held them"
-    if span.load_before is not None and span.load_before > cores / 2:
-        return f"load average {span.load_before:.2f} before the run on {cores} cores: others were running"
-    if span.load_after is not None and span.load_after > cores:
-        return f"load average {span.load_after:.2f} after the run, above the {cores} cores"
-    return None
+    return span.load_contention()
 
 
 def bench_service(circuit_dir=None, depth=20, prove_runs=30, verify_runs=300, health_runs=300, warmup=5):
