@@ -90,7 +90,8 @@ def test_the_summary_opens_with_the_slas_and_the_capacity_against_the_guide():
     sla_row = {"pattern": "membership", "variant": "hardened", "size": "depth=20", "constraints": 5101,
                "prove_p95_ms": 1200.0, "prove_pass": False, "verify_p99_ms": 4.0, "verify_pass": True}
     latency = latency_study.Result(
-        {"runs": 20, "verify_runs": 100}, Run(**RUN), "production", 1000, 50, [100], [5],
+        {"runs": 20, "verify_runs": 100, "peers": True, "peer_runs": 5, "peer_verify_runs": 20}, Run(**RUN),
+        "production", 1000, 50, [100], [5],
         [{"pattern": "membership", "variant": "hardened", "prove_ms": [1000.0, 1400.0], "witness_median_ms": 2.5,
           "end_to_end_p95_ms": 1203.0}], [sla_row], {})
     capacity = throughput_study.Result(
@@ -124,6 +125,7 @@ def test_the_summary_opens_with_the_slas_and_the_capacity_against_the_guide():
     assert "the plan falls back to the throughput study's 70 % rule" in answer  # no load-test results here
     assert "| 1 | 2.00 | 2.50 | 2.0 | 398 | 0.5% | 80% |" in answer
     assert "membership_hardened_d20 2.5 of 450 ms" in summary
+    assert "(20 proofs and 100 verifications per circuit; snarkjs 5 proofs and 20 verifications, so" in summary
     assert "| proof servers | 120 | 50–100 | above the guide's range |" in answer
     assert "| verification servers | 12 | 10–25 | within the guide's range |" in answer
     assert "$30,000" in answer and "200% of the guide's estimate" in answer

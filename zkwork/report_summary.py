@@ -76,8 +76,10 @@ def _latency_lines(results, run):
     if latency is None:
         return [f"- Latency: **not measured** (the latency notebook: {_status(results, 'latency')})."]
     params = latency.params
+    peers = (f"; snarkjs {params['peer_runs']} proofs and {params['peer_verify_runs']} verifications, so its P95 "
+             "and P99 are near its slowest run" if params.get("peers") and "peer_runs" in params else "")
     lines = [f"Latency, measured in run {run} ({params['runs']} proofs and {params['verify_runs']} "
-             f"verifications per circuit, {latency.sizes} circuit sizes). SLAs from the guide: proof P95 < "
+             f"verifications per circuit{peers}, {latency.sizes} circuit sizes). SLAs from the guide: proof P95 < "
              f"{latency.prove_sla_ms:g} ms (end to end), verification P99 < {latency.verify_sla_ms:g} ms.", ""]
     if latency.sizes != "production":
         lines += ["> Quick run: these are the small circuits, not the production sizes; the verdicts below "

@@ -90,8 +90,10 @@ def _end_to_end(prover, input_text, prove_runs, say):
 
 
 def bench_pattern(pattern, prove_runs=20, verify_runs=100, batch=100, peer=True, progress=None, contention=0,
-                  precompute_mb=DEFAULT_PRECOMPUTE_MB):
+                  precompute_mb=DEFAULT_PRECOMPUTE_MB, peer_runs=None):
     """All figures for one pattern (times in ms unless named _s; lists hold every timed run).
+    The peers (snarkjs, arkworks, zkwork on one thread) prove and verify `peer_runs`
+    (proofs, verifications) times, by default as many as zkwork.
     With `contention` N, the end-to-end proofs are timed again beside N competitor processes
     (`contention`, and the peers' `*_contention`: zkwork.bench.contention.contention_figures);
     with `precompute_mb`, again with fixed-base tables (`precomputed_*`, _precomputed_figures)."""
@@ -152,7 +154,8 @@ def bench_pattern(pattern, prove_runs=20, verify_runs=100, batch=100, peer=True,
         **extra,
     }
     if peer:
-        row.update(_snarkjs_figures(pattern, inputs, input_text, prove_runs, verify_runs, row, say, contention))
+        runs, peer_verify_runs = peer_runs or (prove_runs, verify_runs)
+        row.update(_snarkjs_figures(pattern, inputs, input_text, runs, peer_verify_runs, row, say, contention))
     return row
 
 

@@ -39,7 +39,8 @@ WITNESS = {"circuit": "zkwork's witness program, timed in every proof (end to en
 @dataclass(frozen=True)
 class Params(StudyParams):
     """Patterns and variants measured, timed proofs and verifications, the batch size of
-    the batch verification, snarkjs beside zkwork, the prover, small or production sizes."""
+    the batch verification, snarkjs beside zkwork, the prover, small or production sizes, and
+    the peers' timed proofs and verifications."""
 
     patterns: tuple = tuple(PATTERNS)
     variants: tuple = VARIANTS
@@ -49,6 +50,12 @@ class Params(StudyParams):
     peers: bool = True
     prover: str = "circuit"
     small_sizes: bool = False
+    # The peers' runs (snarkjs, arkworks and zkwork on one thread, circuit prover): at 20 and
+    # 100 they took 301 s of the default report's 632-s latency study on a fresh 2-core
+    # machine (2026-12-05), a third of the report; their medians settle in 5, and their
+    # P95/P99 of so few runs are near their maximum, as the summary says.
+    peer_runs: int = 5
+    peer_verify_runs: int = 20
 
     @classmethod
     def quick(cls):
@@ -145,7 +152,8 @@ def _measure(params):
                 row = zkey_latency_row(pattern, runs=params.runs, verify_runs=params.verify_runs)
             else:
                 row = bench_pattern(pattern, prove_runs=params.runs, verify_runs=params.verify_runs,
-                                    batch=params.batch, peer=params.peers)
+                                    batch=params.batch, peer=params.peers,
+                                    peer_runs=(params.peer_runs, params.peer_verify_runs))
             rows.append({**row, "witness": WITNESS[params.prover]})
     return rows
 
