@@ -185,14 +185,16 @@ def test_the_summary_shows_each_setup_step_with_both_tools_peak_memory():
 
     row = {"power": 12, "step": "prepare phase2", "zkwork": tool(6.0, 11.0, 180.4), "snarkjs": tool(60.0, 100.0, 512.0),
            "ratio_wall": 10.0, "ratio_cpu": 9.09, "check": "sha256 identical", "agree": True}
+    served = {**row, "step": "zkey new", "daemon": tool(0.5, 0.1, 40.0), "ratio_wall_daemon": 120.0}
     steps = setup_steps_study.Result(setup_steps_study.Params().to_json(), Run(**RUN), "structure_reference_k8", 300,
-                                     [row])
+                                     [row, served])
     results = {"run": "r", "quick": False, "machine": {"cpu_model": "c", "cpu_count": 2, "git_commit": None},
                "notebooks": {"setup-ceremony": {"status": "ok", "seconds": 1.0}},
                "results": {setup_steps_study.NAME: steps.to_json()}}
     summary = format_summary(results)
-    assert ("| 2^12 | prepare phase2 | 6.00 | 11.00 | 180 | 60.00 | 100.00 | 512 | 10.0x | 1.0 → 1.5 | "
+    assert ("| 2^12 | prepare phase2 | 6.00 | 11.00 | 180 | 60.00 | 100.00 | 512 | 10.0x | - | - | 1.0 → 1.5 | "
             "sha256 identical |") in summary
+    assert "| 2^12 | zkey new | 6.00 | 11.00 | 180 | 60.00 | 100.00 | 512 | 10.0x | 0.50 | 120.0x | 1.0 → 1.5 |" in summary
     assert "every one agrees" in summary
     results["results"] = {}
     assert "zkwork against snarkjs per setup step: **not run**" in format_summary(results)

@@ -28,6 +28,12 @@ def test_every_step_of_both_tools_is_measured_and_agrees(small_result):
             assert run["wall_s"] > 0 and run["cpu_s"] > 0 and 0 < run["peak_rss_mb"] < 4096
         assert row["agree"] is True
         assert row["ratio_wall"] == pytest.approx(row["snarkjs"]["wall_s"] / row["zkwork"]["wall_s"], abs=0.006)
+        # the resident process's run beside the fresh one, for every step but prepare
+        assert ("daemon" in row) == (row["step"] != "prepare phase2")
+        if "daemon" in row:
+            assert row["daemon"]["wall_s"] > 0 and row["daemon"]["daemon_cpu_s"] > 0
+            assert row["ratio_wall_daemon"] == pytest.approx(row["snarkjs"]["wall_s"] / row["daemon"]["wall_s"],
+                                                             abs=0.006)
     checks = [row["check"] for row in result.rows]
     assert checks[:2] == ["sha256 identical"] * 2 and "accepts" in checks[3]
     assert "agree" in result.headline()

@@ -463,16 +463,19 @@ def _setup_step_lines(results, run):
     agreed = all(row["agree"] for row in steps.rows)
     lines = [f"zkwork against snarkjs per setup step, run {run}: {steps.circuit}'s circom twin "
              f"({steps.constraints:,} constraints), each step a fresh process as a user runs it, outputs compared "
-             f"({'every one agrees' if agreed else '**outputs DISAGREE**'}); peak MB is that process's peak RSS. "
-             "Powers 13 and 14 are `zkwork bench setup`'s.", "",
+             f"({'every one agrees' if agreed else '**outputs DISAGREE**'}); peak MB is that process's peak RSS; "
+             "'via daemon' is the same step forwarded to a resident `zkwork daemon`. Powers 13 and 14 are "
+             "`zkwork bench setup`'s.", "",
              "| power | step | zkwork s | zkwork CPU s | zkwork peak MB | snarkjs s | snarkjs CPU s | snarkjs peak MB "
-             "| snarkjs/zkwork wall | load | output check |",
-             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+             "| snarkjs/zkwork wall | zkwork via daemon s | snarkjs/daemon wall | load | output check |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
     for row in steps.rows:
         ours, theirs = row["zkwork"], row["snarkjs"]
+        served = (f"{row['daemon']['wall_s']:.2f} | {row['ratio_wall_daemon']:.1f}x" if "daemon" in row
+                  else "- | -")
         lines.append(f"| 2^{row['power']} | {row['step']} | {ours['wall_s']:.2f} | {ours['cpu_s']:.2f} | "
                      f"{ours['peak_rss_mb']:.0f} | {theirs['wall_s']:.2f} | {theirs['cpu_s']:.2f} | "
-                     f"{theirs['peak_rss_mb']:.0f} | {row['ratio_wall']:.1f}x | {ours['load_before']:.1f} → "
+                     f"{theirs['peak_rss_mb']:.0f} | {row['ratio_wall']:.1f}x | {served} | {ours['load_before']:.1f} → "
                      f"{theirs['load_after']:.1f} | {row['check']} |")
     return lines
 

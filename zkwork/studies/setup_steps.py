@@ -7,7 +7,10 @@ setup`'s) for a small pattern circuit's circom twin that fits it.
 Each step runs as a child process, as a user runs it (zkwork's includes starting Python and
 loading the JIT cache), measured by zkwork.bench.setup.run_measured: wall and CPU seconds
 and peak resident memory of that process alone, and the 1-minute load average before and
-after. The phase-1 file per power is the snarkjs peer's cached one-contribution ceremony
+after. zkey new, contribute and verify also run forwarded to a `zkwork daemon` the
+study starts (zkwork.bench.setup.run_forwarded: once to load the step's kernels, then timed),
+as a user with a resident process runs them; prepare phase2 does not (its run is seconds
+long, where a fresh process's start-up of ~1 s matters little). The phase-1 file per power is the snarkjs peer's cached one-contribution ceremony
 (zkwork.bench.snarkjs_peer, benchmark material, not timed). Every output is compared: prepare and zkey new are
 deterministic, so zkwork's file must be snarkjs's byte for byte (sha256); a contribution is
 random, so each tool's contributed key is verified by the other tool's `zkey verify` (the
@@ -22,7 +25,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from zkwork.bench.setup import SNARKJS, ZKWORK, run_measured
+from zkwork.bench.cold import stop_daemon
+from zkwork.bench.setup import SNARKJS, ZKWORK, run_forwarded, run_measured, start_bench_daemon
 from zkwork.bench.snarkjs_peer import compiled, phase1_ptau
 from zkwork.errors import InvariantError
 from zkwork.formats.r1cs_file import r1cs_info
@@ -81,38 +85,48 @@ def _sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _row(power, step, zkwork_command, snarkjs_command, check, agree=None):
-    """Both tools' runs of one step; `agree` (a callable) compares their outputs afterwards
-    (None: the step's successful exit is the check)."""
+def _row(power, step, zkwork_command, snarkjs_command, check, agree=None, forwarded=None):
+    """Both tools' runs of one step and, with `forwarded` (daemon, argv), zkwork's through the
+    daemon; `agree` (a callable) compares the outputs afterwards (None: the steps' successful
+    exits are the check)."""
     say(f"{step}, power {power}")
     ours, theirs = run_measured(zkwork_command), run_measured(snarkjs_command)
-    return {"power": power, "step": step, "zkwork": ours, "snarkjs": theirs,
-            "ratio_wall": round(theirs["wall_s"] / ours["wall_s"], 2),
-            "ratio_cpu": round(theirs["cpu_s"] / ours["cpu_s"], 2),
-            "check": check, "agree": True if agree is None else bool(agree())}
+    row = {"power": power, "step": step, "zkwork": ours, "snarkjs": theirs,
+           "ratio_wall": round(theirs["wall_s"] / ours["wall_s"], 2),
+           "ratio_cpu": round(theirs["cpu_s"] / ours["cpu_s"], 2), "check": check}
+    if forwarded is not None:
+        row["daemon"] = run_forwarded(*forwarded)
+        row["ratio_wall_daemon"] = round(theirs["wall_s"] / row["daemon"]["wall_s"], 2)
+    row["agree"] = True if agree is None else bool(agree())
+    return row
 
 
-def _power_rows(power, r1cs, phase1, work):
-    """The four steps at one power, each tool working from its own previous output."""
+def _power_rows(power, r1cs, phase1, work, daemon):
+    """The four steps at one power, each tool working from its own previous output; the
+    daemon's zkey new must be snarkjs's too, and its contribution is what it verifies."""
     zk, sj = work / f"zkwork_{power}", work / f"snarkjs_{power}"
     zk.mkdir()
     sj.mkdir()
-    entropy = secrets.token_hex(16)
+    entropy, contribution = secrets.token_hex(16), ["--name=bench"]
     return [
         _row(power, "prepare phase2", ZKWORK + ["powersoftau", "prepare", "phase2", phase1, zk / "p.ptau"],
              [SNARKJS, "powersoftau", "prepare", "phase2", phase1, sj / "p.ptau"], "sha256 identical",
              lambda: _sha256(zk / "p.ptau") == _sha256(sj / "p.ptau")),
         _row(power, "zkey new", ZKWORK + ["groth16", "setup", r1cs, zk / "p.ptau", zk / "0.zkey"],
              [SNARKJS, "groth16", "setup", r1cs, sj / "p.ptau", sj / "0.zkey"], "sha256 identical",
-             lambda: _sha256(zk / "0.zkey") == _sha256(sj / "0.zkey")),
-        _row(power, "zkey contribute", ZKWORK + ["zkey", "contribute", zk / "0.zkey", zk / "1.zkey", "--name=bench",
+             lambda: _sha256(zk / "0.zkey") == _sha256(sj / "0.zkey") == _sha256(zk / "0d.zkey"),
+             (daemon, ZKWORK + ["groth16", "setup", r1cs, zk / "p.ptau", zk / "0d.zkey"])),
+        _row(power, "zkey contribute", ZKWORK + ["zkey", "contribute", zk / "0.zkey", zk / "1.zkey", *contribution,
                                                  f"-e={entropy}"],
-             [SNARKJS, "zkey", "contribute", sj / "0.zkey", sj / "1.zkey", "--name=bench", f"-e={entropy}"],
-             "random: each key accepted by the other tool's zkey verify (next row)"),
+             [SNARKJS, "zkey", "contribute", sj / "0.zkey", sj / "1.zkey", *contribution, f"-e={entropy}"],
+             "random: each key accepted by the other tool's zkey verify (next row)", None,
+             (daemon, ZKWORK + ["zkey", "contribute", zk / "0.zkey", zk / "1d.zkey", *contribution,
+                                f"-e={entropy}"])),
         # each tool verifies the other's contribution: a rejection exits non-zero and raises
         _row(power, "zkey verify", ZKWORK + ["zkey", "verify", r1cs, zk / "p.ptau", sj / "1.zkey"],
              [SNARKJS, "zkey", "verify", r1cs, sj / "p.ptau", zk / "1.zkey"],
-             "zkwork accepts snarkjs's contributed key, snarkjs accepts zkwork's"),
+             "zkwork accepts snarkjs's contributed key, snarkjs accepts zkwork's", None,
+             (daemon, ZKWORK + ["zkey", "verify", r1cs, zk / "p.ptau", zk / "1d.zkey"])),
     ]
 
 
@@ -122,9 +136,13 @@ def _measure(params):
     info = r1cs_info(r1cs)
     rows = []
     with tempfile.TemporaryDirectory(prefix="zkwork-setup-steps-") as scratch:
-        for power in params.powers:
-            phase1, _ = phase1_ptau(power)
-            rows += _power_rows(power, r1cs, phase1, Path(scratch))
+        daemon = start_bench_daemon(Path(scratch) / "daemon.sock", say)
+        try:
+            for power in params.powers:
+                phase1, _ = phase1_ptau(power)
+                rows += _power_rows(power, r1cs, phase1, Path(scratch), daemon)
+        finally:
+            stop_daemon(daemon["env"], daemon["socket"])
     return info["constraints"], rows
 
 
@@ -145,6 +163,8 @@ def table(result):
              "zkwork s": row["zkwork"]["wall_s"], "snarkjs s": row["snarkjs"]["wall_s"],
              "snarkjs/zkwork wall": row["ratio_wall"], "snarkjs/zkwork CPU": row["ratio_cpu"],
              "zkwork MB": row["zkwork"]["peak_rss_mb"], "snarkjs MB": row["snarkjs"]["peak_rss_mb"],
+             "zkwork via daemon s": row["daemon"]["wall_s"] if "daemon" in row else None,
+             "snarkjs/daemon wall": row.get("ratio_wall_daemon"),
              "load": f"{row['zkwork']['load_before']:.1f}→{row['snarkjs']['load_after']:.1f}",
              "check": row["check"], "agree": row["agree"]} for row in result.rows]
 
@@ -158,15 +178,17 @@ def markdown(result):
 
 
 def figures(result):
-    """setup-steps-ratios: snarkjs/zkwork wall and CPU time per step and power, log scale."""
+    """setup-steps-ratios: snarkjs/zkwork wall and CPU time per step and power (fresh process),
+    and wall time via the daemon where measured, log scale."""
     import matplotlib.pyplot as plt
     import numpy as np
 
     fig, ax = plt.subplots(figsize=(9, 4))
     labels = [f"{row['step']}\n2^{row['power']}" for row in result.rows]
     x = np.arange(len(labels))
-    ax.bar(x - 0.2, [row["ratio_wall"] for row in result.rows], 0.4, label="wall")
-    ax.bar(x + 0.2, [row["ratio_cpu"] for row in result.rows], 0.4, label="CPU")
+    ax.bar(x - 0.27, [row["ratio_wall"] for row in result.rows], 0.27, label="wall, fresh process")
+    ax.bar(x, [row["ratio_cpu"] for row in result.rows], 0.27, label="CPU, fresh process")
+    ax.bar(x + 0.27, [row.get("ratio_wall_daemon", 0) for row in result.rows], 0.27, label="wall, via the daemon")
     ax.axhline(1, color="black", linewidth=0.8)
     ax.set_yscale("log")
     ax.set_xticks(x, labels, fontsize=8)
