@@ -50,6 +50,18 @@ def test_intt_is_linear_in_arbitrary_points(group, rng):
     assert np.array_equal(group_intt(fixed_base(g, vector)), expected)
 
 
+@pytest.mark.parametrize("group", ["G1", "G2"])
+def test_butterflies_of_equal_and_opposite_points(group, rng):
+    # [s, s, s, s] meets E = wO (and both infinity) in the affine butterflies, [s, t, -s, -t]
+    # meets E = -wO: the cases their shared denominator x(wO) - x(E) cannot take.
+    point, fixed_base, group_intt = GROUPS[group]
+    s, t = rng.randrange(1, R), rng.randrange(1, R)
+    g = point.generator().affine_mont()
+    for scalars in ([s, s, s, s], [s, t, R - s, R - t]):
+        vector = FieldVector.from_ints(FR, scalars)
+        assert np.array_equal(group_intt(fixed_base(g, vector)), fixed_base(g, intt(vector)))
+
+
 def test_short_input_is_padded_with_infinity(rng):
     g = G1Point.generator().affine_mont()
     scalars = [rng.randrange(R) for _ in range(5)]

@@ -8,7 +8,9 @@ Each product is a GLV-Straus ladder (zkwork.curve.glv): k = k1 + k2 LAMBDA with
 accumulator is doubled c times and gets +-table[|d1|] and +-phi(table)[|d2|], the table
 holding P, 2P, .., 2^(c-1) P in affine form. For c = 4 that is 128 doublings and at most
 64 additions, against 256 doublings and 64 additions without GLV. The tables of a chunk
-of points are brought to affine with one inversion (Montgomery's trick).
+of points are built affine the lockstep way below (one doubling and TABLE - 2 additions of
+the points, one inversion per step: 2.5x faster in G1 than mixed additions brought to affine
+at the end, 4096 points), and on G2 the images of an entry under psi and phi psi share psi.
 
 Two ladders, chosen by the number of points:
   lockstep   (>= LOCKSTEP_MIN points) all points of a chunk take each doubling and each
@@ -18,6 +20,11 @@ Two ladders, chosen by the number of points:
   Jacobian   (fewer points, where an inversion per step would cost more than it saves)
              Jacobian accumulators with mixed additions, brought to affine at the end.
 Points are independent, so both cores take chunks (`prange`).
+
+On G2 a step inverts its denominators d through their norms in Fq, 1/d = conj(d) / (d0^2 +
+d1^2): Montgomery's trick then multiplies in Fq, 7 Fq multiplications per denominator
+against 9 with Fq2's (a lockstep doubling 10% faster, the G2 lockstep ladder 12-16%, 4096
+points).
 
 On G2, `recode_psi` cuts scalars into four parts of 65 bits with phi and psi together
 (glv.decompose_4): 64 doublings and at most 68 additions from four tables (measured 26%
@@ -46,15 +53,18 @@ from zkwork.field import FQ, fq2
 from zkwork.field.limbs import array_to_ints, ints_to_array
 from zkwork.jit import njit
 
+_fq_one, _fq_add, _fq_mul, _fq_sqr, _fq_inv, _fq_neg = (
+    FQ.kernels.one, FQ.kernels.add, FQ.kernels.mul, FQ.kernels.sqr, FQ.kernels.inv, FQ.kernels.neg)
 WINDOW = 4  # bits per digit: 5 saves ~10 additions but costs 8 more table entries
 TABLE = 1 << (WINDOW - 1)  # multiples 1 .. 2^(c-1) of the point
 HALF_WINDOWS = num_windows(WINDOW, HALF_BITS)
 QUARTER_WINDOWS = num_windows(WINDOW, QUARTER_BITS)
-CHUNK = 64  # points per parallel task (and per table inversion) of the Jacobian ladder
+CHUNK = 64  # points per parallel task (and per table step) of the Jacobian ladder
 # The lockstep ladder pays one inversion (~380 multiplications) per step and chunk against
 # ~4 multiplications saved per point and addition: below LOCKSTEP_MIN points the Jacobian
-# ladder wins (128 points: lockstep 4% slower in G1); 512 measured best (256: +2%, 1024:
-# within noise, G1 and G2 at 4096 points).
+# ladder wins in G1 (128 points in two chunks: lockstep 29% slower; in G2 15% faster, but
+# G2's stages that small are too few to matter); 512 measured best (256: +2%, 1024: within
+# noise, G1 and G2 at 4096 points).
 LOCKSTEP_MIN = 256
 LOCKSTEP_MAX = 512
 
@@ -100,22 +110,21 @@ def recode_psi(scalars):
     return digits
 
 
-def make_batch_mul_kernels(curve, field, msm_kernels, load, store, endomorphisms):
+def make_batch_mul_kernels(curve, field, msm_kernels, load, store, endomorphisms, denominators):
     """Kernels for the group whose Jacobian kernels are `curve` over the coordinate field
     kernels `field`, moving points in and out of arrays with `msm_kernels`' loaders and
-    `store` (one field element). `endomorphisms` lists the maps on affine points whose
-    eigenvalues the digits' parts go with (the identity first): (id, phi) for `recode`'s
-    digits, (id, phi, psi, phi psi) for `recode_psi`'s."""
-    parts = len(endomorphisms)
-    first, second = endomorphisms[0], endomorphisms[1]
-    third, fourth = (endomorphisms[2], endomorphisms[3]) if parts == 4 else (first, second)
+    `store` (one field element). `endomorphisms` are the maps on affine points besides the
+    identity: (phi,) for `recode`'s digits, whose parts go with id and phi, or (phi, psi)
+    for `recode_psi`'s (id, phi, psi, phi psi). `denominators` inverts through norms in Fq
+    (FQ_DENOMINATORS, FQ2_DENOMINATORS)."""
+    parts = 2 * len(endomorphisms)
+    phi, psi = endomorphisms[0], endomorphisms[-1]
     add_mixed, double, infinity, from_affine = curve.add_mixed, curve.double, curve.infinity, curve.from_affine
     to_affine = curve.to_affine
-    f_one, f_zero, f_mul, f_sqr, f_inv, f_neg, f_is_zero = (
-        field.one, field.zero, field.mul, field.sqr, field.inv, field.neg, field.is_zero)
+    f_zero, f_mul, f_sqr, f_neg, f_is_zero = field.zero, field.mul, field.sqr, field.neg, field.is_zero
     f_add, f_sub, f_double = field.add, field.sub, field.double
-    load_affine, load_jacobian, store_jacobian = (
-        msm_kernels.load_affine, msm_kernels.load_jacobian, msm_kernels.store_jacobian)
+    norm, from_norm_inverse = denominators.norm, denominators.from_norm_inverse
+    load_affine, store_jacobian = msm_kernels.load_affine, msm_kernels.store_jacobian
     jacobian_shape, affine_shape = msm_kernels.jacobian_shape, msm_kernels.affine_shape
 
     @njit(cache=True)
@@ -126,43 +135,12 @@ def make_batch_mul_kernels(curve, field, msm_kernels, load, store, endomorphisms
     @njit(cache=True)
     def store_images(table, slot, q):
         """table[slot + h TABLE] = the h-th endomorphism of q, for each part h."""
-        store_affine(table, slot, first(q))
-        store_affine(table, slot + TABLE, second(q))
+        store_affine(table, slot, q)
+        store_affine(table, slot + TABLE, phi(q))
         if parts == 4:
-            store_affine(table, slot + 2 * TABLE, third(q))
-            store_affine(table, slot + 3 * TABLE, fourth(q))
-
-    @njit(cache=True)
-    def chunk_tables(points, lo, hi):
-        """A new table with, for lo <= i < hi and d < TABLE: table[parts TABLE (i - lo) + h TABLE
-        + d] = the h-th endomorphism of (d + 1) points[i], affine, with one inversion for all of
-        them. The x slots hold prefix products of the Z's until the affine points overwrite them."""
-        jacobian = np.empty(((hi - lo) * TABLE,) + jacobian_shape, dtype=np.uint64)
-        table = np.empty((parts * (hi - lo) * TABLE,) + affine_shape, dtype=np.uint64)
-        for i in range(lo, hi):
-            q = load_affine(points, i)
-            acc = from_affine(q)
-            for d in range(TABLE):
-                store_jacobian(jacobian, (i - lo) * TABLE + d, acc)
-                acc = add_mixed(acc, q)
-        prefix = f_one
-        for e in range((hi - lo) * TABLE):
-            store(table, e + (e // TABLE) * (parts - 1) * TABLE, 0, prefix)
-            z = load_jacobian(jacobian, e)[2]
-            if not f_is_zero(z):
-                prefix = f_mul(prefix, z)
-        prefix_inv = f_inv(prefix)
-        for e in range((hi - lo) * TABLE - 1, -1, -1):
-            slot = e + (e // TABLE) * (parts - 1) * TABLE
-            x, y, z = load_jacobian(jacobian, e)
-            if f_is_zero(z):
-                store_images(table, slot, (f_zero, f_zero))  # every map fixes (0, 0)
-                continue
-            z_inv = f_mul(prefix_inv, load_affine(table, slot)[0])
-            prefix_inv = f_mul(prefix_inv, z)
-            z_inv2 = f_sqr(z_inv)
-            store_images(table, slot, (f_mul(x, z_inv2), f_mul(f_mul(y, z_inv2), z_inv)))
-        return table
+            image = psi(q)
+            store_affine(table, slot + 2 * TABLE, image)
+            store_affine(table, slot + 3 * TABLE, phi(image))
 
     @njit(cache=True)
     def signed_entry(table, slot, d):
@@ -183,44 +161,38 @@ def make_batch_mul_kernels(curve, field, msm_kernels, load, store, endomorphisms
                     acc = add_mixed(acc, signed_entry(table, base + h * TABLE, d))
         return acc
 
-    @njit(parallel=True, cache=True)
-    def products(points, digits, out, chunk):
-        n = points.shape[0]
-        for start in prange((n + chunk - 1) // chunk):
-            lo, hi = start * chunk, min(start * chunk + chunk, n)
-            table = chunk_tables(points, lo, hi)
-            for i in range(lo, hi):
-                store_jacobian(out, i, ladder(table, parts * TABLE * (i - lo), digits, i))
-
     @njit(cache=True)
-    def double_all(acc, infinite, prefix, m):
+    def double_all(acc, infinite, norms, m):
         """acc[p] = 2 acc[p] for p < m (affine, infinity where infinite[p]), sharing one
-        inversion of the denominators 2y (Montgomery's trick; prefix is scratch)."""
-        product = f_one
+        inversion of the denominators 2y (Montgomery's trick on their norms; norms[p] holds
+        the prefix product and the norm)."""
+        product = _fq_one
         for p in range(m):
             if infinite[p]:
                 continue
-            store(prefix, p, 0, product)
-            product = f_mul(product, f_double(load(acc, p, 1)))
-        product_inv = f_inv(product)
+            n = norm(f_double(load(acc, p, 1)))
+            fq_store(norms, p, 0, product)
+            fq_store(norms, p, 1, n)
+            product = _fq_mul(product, n)
+        product_inv = _fq_inv(product)
         for p in range(m - 1, -1, -1):
             if infinite[p]:
                 continue
             x, y = load_affine(acc, p)
-            den_inv = f_mul(product_inv, load(prefix, p, 0))
-            product_inv = f_mul(product_inv, f_double(y))
+            den_inv = from_norm_inverse(f_double(y), _fq_mul(product_inv, fq_load(norms, p, 0)))
+            product_inv = _fq_mul(product_inv, fq_load(norms, p, 1))
             xx = f_sqr(x)
             slope = f_mul(f_add(f_double(xx), xx), den_inv)
             x3 = f_sub(f_sqr(slope), f_double(x))
             store_affine(acc, p, (x3, f_sub(f_mul(slope, f_sub(x, x3)), y)))
 
     @njit(cache=True)
-    def add_entries(acc, infinite, table, digits, lo, m, j, half, prefix, pending):
+    def add_entries(acc, infinite, table, digits, lo, m, j, half, norms, pending):
         """acc[p] += the table entry of digit j of half `half` of point lo + p, for p < m,
-        sharing one inversion of the denominators x2 - x1. Infinity is settled on the spot,
+        sharing one inversion of the denominators x2 - x1 (as double_all). Infinity is settled on the spot,
         and so is equal x, which small multiples of an order-r point never reach (it would
         take a small relation between P and phi(P)) but other G2 points could."""
-        product = f_one
+        product = _fq_one
         for p in range(m):
             pending[p] = False
             d = digits[lo + p, half, j]
@@ -240,34 +212,76 @@ def make_batch_mul_kernels(curve, field, msm_kernels, load, store, endomorphisms
                 store_affine(acc, p, total)
                 infinite[p] = f_is_zero(total[0]) and f_is_zero(total[1])
                 continue
-            store(prefix, p, 0, product)
+            n = norm(den)
+            fq_store(norms, p, 0, product)
+            fq_store(norms, p, 1, n)
             pending[p] = True
-            product = f_mul(product, den)
-        product_inv = f_inv(product)
+            product = _fq_mul(product, n)
+        product_inv = _fq_inv(product)
         for p in range(m - 1, -1, -1):
             if not pending[p]:
                 continue
             x2, y2 = signed_entry(table, (parts * p + half) * TABLE, digits[lo + p, half, j])
             x1, y1 = load_affine(acc, p)
-            den_inv = f_mul(product_inv, load(prefix, p, 0))
-            product_inv = f_mul(product_inv, f_sub(x2, x1))
+            den_inv = from_norm_inverse(f_sub(x2, x1), _fq_mul(product_inv, fq_load(norms, p, 0)))
+            product_inv = _fq_mul(product_inv, fq_load(norms, p, 1))
             slope = f_mul(f_sub(y2, y1), den_inv)
             x3 = f_sub(f_sub(f_sqr(slope), x1), x2)
             store_affine(acc, p, (x3, f_sub(f_mul(slope, f_sub(x1, x3)), y1)))
 
     @njit(cache=True)
-    def lockstep_ladder(table, digits, lo, hi, out, scratch, infinite, pending):
+    def chunk_scratch(chunk):
+        """Scratch for the steps of a chunk: accumulators, norms (double_all's), infinity and
+        pending flags."""
+        return (np.empty((chunk,) + affine_shape, dtype=np.uint64), np.empty((chunk, 2, 4), dtype=np.uint64),
+                np.empty(chunk, dtype=np.bool_), np.empty(chunk, dtype=np.bool_))
+
+    @njit(cache=True)
+    def chunk_tables(points, lo, hi, scratch, norms, infinite, pending):
+        """A new table with, for lo <= i < hi and d < TABLE: table[parts TABLE (i - lo) + h TABLE
+        + d] = the h-th endomorphism of (d + 1) points[i], affine. The multiples of all the
+        points are made together, as the ladder's steps: one doubling, then TABLE - 2
+        additions of the point (its digit 1 in the table), in the scratch of `chunk_scratch`."""
+        m = hi - lo
+        table = np.empty((parts * m * TABLE,) + affine_shape, dtype=np.uint64)
+        for p in range(m):
+            q = load_affine(points, lo + p)
+            infinite[p] = f_is_zero(q[0]) and f_is_zero(q[1])
+            store_affine(scratch, p, q)
+            store_images(table, parts * TABLE * p, q)
+        ones = np.ones((m, 1, 1), dtype=np.int8)
+        for d in range(1, TABLE):
+            if d == 1:
+                double_all(scratch, infinite, norms, m)
+            else:
+                add_entries(scratch, infinite, table, ones, 0, m, 0, 0, norms, pending)
+            for p in range(m):
+                multiple = (f_zero, f_zero) if infinite[p] else load_affine(scratch, p)
+                store_images(table, parts * TABLE * p + d, multiple)  # every map fixes (0, 0)
+        return table
+
+    @njit(parallel=True, cache=True)
+    def products(points, digits, out, chunk):
+        n = points.shape[0]
+        for start in prange((n + chunk - 1) // chunk):
+            lo, hi = start * chunk, min(start * chunk + chunk, n)
+            scratch, norms, infinite, pending = chunk_scratch(chunk)
+            table = chunk_tables(points, lo, hi, scratch, norms, infinite, pending)
+            for i in range(lo, hi):
+                store_jacobian(out, i, ladder(table, parts * TABLE * (i - lo), digits, i))
+
+    @njit(cache=True)
+    def lockstep_ladder(table, digits, lo, hi, out, scratch, norms, infinite, pending):
         """out[lo .. hi) = the products of points lo .. hi - 1 (affine), all going through the
-        ladder's doublings and additions together; scratch holds m accumulators and m
-        prefix products."""
+        ladder's doublings and additions together, in the scratch of `chunk_scratch`."""
         m = hi - lo
         infinite[:] = True
         for j in range(digits.shape[2] - 1, -1, -1):
             if j < digits.shape[2] - 1:
                 for _ in range(WINDOW):
-                    double_all(scratch, infinite, scratch[m:], m)
+                    double_all(scratch, infinite, norms, m)
             for h in range(parts):
-                add_entries(scratch, infinite, table, digits, lo, m, j, h, scratch[m:], pending)
+                add_entries(scratch, infinite, table, digits, lo, m, j, h, norms, pending)
         for p in range(m):
             store_affine(out, lo + p, (f_zero, f_zero) if infinite[p] else load_affine(scratch, p))
 
@@ -276,17 +290,41 @@ def make_batch_mul_kernels(curve, field, msm_kernels, load, store, endomorphisms
         n = points.shape[0]
         for start in prange((n + chunk - 1) // chunk):
             lo, hi = start * chunk, min(start * chunk + chunk, n)
-            table = chunk_tables(points, lo, hi)
-            scratch = np.empty((2 * chunk,) + affine_shape, dtype=np.uint64)
-            lockstep_ladder(table, digits, lo, hi, out, scratch, np.empty(chunk, dtype=np.bool_),
-                            np.empty(chunk, dtype=np.bool_))
+            scratch, norms, infinite, pending = chunk_scratch(chunk)
+            table = chunk_tables(points, lo, hi, scratch, norms, infinite, pending)
+            lockstep_ladder(table, digits, lo, hi, out, scratch, norms, infinite, pending)
 
     return SimpleNamespace(products=products, lockstep_products=lockstep_products, jacobian_shape=jacobian_shape)
 
 
 @njit(cache=True)
-def _identity(q):
-    return q
+def _fq_norm(d):
+    """An Fq element is its own norm."""
+    return d
+
+
+@njit(cache=True)
+def _fq_from_norm_inverse(d, norm_inv):
+    """1/d = 1/norm(d) in Fq."""
+    return norm_inv
+
+
+@njit(cache=True)
+def _fq2_norm(d):
+    """d0^2 + d1^2 = d conj(d), in Fq."""
+    return _fq_add(_fq_sqr(d[0]), _fq_sqr(d[1]))
+
+
+@njit(cache=True)
+def _fq2_from_norm_inverse(d, norm_inv):
+    """1/d = conj(d) / (d0^2 + d1^2)."""
+    return (_fq_mul(d[0], norm_inv), _fq_neg(_fq_mul(d[1], norm_inv)))
+
+
+# How a batch step inverts its denominators d: Montgomery's trick on norm(d), an Fq element,
+# then 1/d = from_norm_inverse(d, 1/norm(d)).
+FQ_DENOMINATORS = SimpleNamespace(norm=_fq_norm, from_norm_inverse=_fq_from_norm_inverse)
+FQ2_DENOMINATORS = SimpleNamespace(norm=_fq2_norm, from_norm_inverse=_fq2_from_norm_inverse)
 
 
 _PSI_X, _PSI_Y = fq2.to_mont(PSI_X.coeffs), fq2.to_mont(PSI_Y.coeffs)
@@ -298,15 +336,10 @@ def psi_affine(q):
     return (fq2.mul(fq2.conj(q[0]), _PSI_X), fq2.mul(fq2.conj(q[1]), _PSI_Y))
 
 
-@njit(cache=True)
-def _phi_psi(q):
-    return phi_g2(psi_affine(q))
-
-
-G1_BATCH = make_batch_mul_kernels(G1, FQ.kernels, G1_MSM, fq_load, fq_store, (_identity, phi_g1))
-G2_BATCH = make_batch_mul_kernels(G2, fq2.kernels, G2_MSM, fq2_load, fq2_store, (_identity, phi_g2))
+G1_BATCH = make_batch_mul_kernels(G1, FQ.kernels, G1_MSM, fq_load, fq_store, (phi_g1,), FQ_DENOMINATORS)
+G2_BATCH = make_batch_mul_kernels(G2, fq2.kernels, G2_MSM, fq2_load, fq2_store, (phi_g2,), FQ2_DENOMINATORS)
 G2_PSI_BATCH = make_batch_mul_kernels(G2, fq2.kernels, G2_MSM, fq2_load, fq2_store,
-                                      (_identity, phi_g2, psi_affine, _phi_psi))
+                                      (phi_g2, psi_affine), FQ2_DENOMINATORS)
 # The digit layouts (parts, windows per part) each kernel set takes.
 _LAYOUTS = {(2, HALF_WINDOWS): "recode", (4, QUARTER_WINDOWS): "recode_psi"}
 
