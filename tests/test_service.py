@@ -123,25 +123,30 @@ def test_metrics_use_the_guides_names_and_buckets(server, circuit_dir):
     assert 'proof_generation_errors_total{circuit_type="' + NAME + '",error_type="overloaded"}' in text
 
 
-def _wait_in_flight(url, endpoint):
-    """Until /metrics shows a request of `endpoint` in flight (a fixed sleep lost the race on a
-    busy machine: the signal came before the request)."""
-    deadline = time.monotonic() + TIMEOUT
-    wanted = f'in_flight_requests{{endpoint="{endpoint}"}} 1.0'
-    while wanted not in httpx.get(f"{url}/metrics", timeout=TIMEOUT).text:
-        assert time.monotonic() < deadline, f"no {endpoint} request in flight"
-        time.sleep(0.005)
+def _sigterm_while_a_prove_is_in_flight(process, url, inputs, attempts=20):
+    """SIGTERM to the server once /metrics shows a prove request in flight; the request's answer.
+    A fixed sleep lost the race on a busy machine (the signal came before the request), and
+    waiting for one request alone lost it on a quiet one: the small circuit's prove can finish
+    between two polls, so a request that finished unseen is sent again."""
+    wanted = 'in_flight_requests{endpoint="prove"} 1.0'
+    with ThreadPoolExecutor(1) as pool:
+        for _ in range(attempts):
+            pending = pool.submit(_post, url, f"/v1/prove/{NAME}", inputs)
+            deadline = time.monotonic() + TIMEOUT
+            while not pending.done():
+                if wanted in httpx.get(f"{url}/metrics", timeout=TIMEOUT).text:
+                    process.send_signal(signal.SIGTERM)
+                    return pending.result(timeout=TIMEOUT)
+                assert time.monotonic() < deadline, "a prove request neither finished nor showed in flight"
+            assert pending.result().status_code == 200
+    raise AssertionError(f"no prove request seen in flight in {attempts} attempts")
 
 
 def test_sigterm_finishes_the_request_in_flight_and_exits_0(circuit_dir):
     process, url = _start(circuit_dir, "--queue", "0")
     inputs = json.loads((circuit_dir / "input.json").read_text())
     try:
-        with ThreadPoolExecutor(1) as pool:
-            pending = pool.submit(_post, url, f"/v1/prove/{NAME}", inputs)
-            _wait_in_flight(url, "prove")  # the request has reached the server before the signal
-            process.send_signal(signal.SIGTERM)
-            assert pending.result(timeout=TIMEOUT).status_code == 200
+        assert _sigterm_while_a_prove_is_in_flight(process, url, inputs).status_code == 200
         assert process.wait(timeout=20) == 0
     finally:
         _stop(process)
