@@ -12,14 +12,13 @@ of points are built affine the lockstep way below (one doubling and TABLE - 2 ad
 the points, one inversion per step: 2.5x faster in G1 than mixed additions brought to affine
 at the end, 4096 points), and on G2 the images of an entry under psi and phi psi share psi.
 
-Two ladders, chosen by the number of points:
-  lockstep   (>= LOCKSTEP_MIN points) all points of a chunk take each doubling and each
-             addition together with affine accumulators, sharing one inversion per step
-             (Montgomery's trick): an affine addition costs ~6 multiplications against 11
-             for a mixed one, and the results come out affine;
-  Jacobian   (fewer points, where an inversion per step would cost more than it saves)
-             Jacobian accumulators with mixed additions, brought to affine at the end.
-Points are independent, so both cores take chunks (`prange`).
+The ladder runs in lockstep: all points of a chunk take each doubling and each addition
+together with affine accumulators, sharing one inversion per step (Montgomery's trick): an
+affine addition costs ~6 multiplications against 11 for a mixed one, and the results come
+out affine. Points are independent, so both cores take chunks (`prange`). A Jacobian ladder
+(mixed additions, brought to affine at the end) was faster only for a few dozen G1 points,
+by under a millisecond (16 points: 0.8 against 1.7 ms; 64: 2.8 against 2.5; G2 slower at
+every size), and cost each fresh process ~8 s of JIT compilation: removed.
 
 On G2 a step inverts its denominators d through their norms in Fq, 1/d = conj(d) / (d0^2 +
 d1^2): Montgomery's trick then multiplies in Fq, 7 Fq multiplications per denominator
@@ -59,12 +58,10 @@ WINDOW = 4  # bits per digit: 5 saves ~10 additions but costs 8 more table entri
 TABLE = 1 << (WINDOW - 1)  # multiples 1 .. 2^(c-1) of the point
 HALF_WINDOWS = num_windows(WINDOW, HALF_BITS)
 QUARTER_WINDOWS = num_windows(WINDOW, QUARTER_BITS)
-CHUNK = 64  # points per parallel task (and per table step) of the Jacobian ladder
-# The lockstep ladder pays one inversion (~380 multiplications) per step and chunk against
-# ~4 multiplications saved per point and addition: below LOCKSTEP_MIN points the Jacobian
-# ladder wins in G1 (128 points in two chunks: lockstep 29% slower; in G2 15% faster, but
-# G2's stages that small are too few to matter); 512 measured best (256: +2%, 1024: within
-# noise, G1 and G2 at 4096 points).
+# A chunk pays one inversion (~380 multiplications) per step against ~4 multiplications
+# saved per point and addition, so chunks stay large: 512 points measured best (256: +2%,
+# 1024: within noise, G1 and G2 at 4096 points), and below 2 LOCKSTEP_MIN points a thread
+# one chunk does best (G1, 255 points on 2 threads: 5.8 ms in 2 chunks, 7.2 in 4, 10.0 in 1).
 LOCKSTEP_MIN = 256
 LOCKSTEP_MAX = 512
 
@@ -119,13 +116,11 @@ def make_batch_mul_kernels(curve, field, msm_kernels, load, store, endomorphisms
     (FQ_DENOMINATORS, FQ2_DENOMINATORS)."""
     parts = 2 * len(endomorphisms)
     phi, psi = endomorphisms[0], endomorphisms[-1]
-    add_mixed, double, infinity, from_affine = curve.add_mixed, curve.double, curve.infinity, curve.from_affine
-    to_affine = curve.to_affine
+    add_mixed, from_affine, to_affine = curve.add_mixed, curve.from_affine, curve.to_affine
     f_zero, f_mul, f_sqr, f_neg, f_is_zero = field.zero, field.mul, field.sqr, field.neg, field.is_zero
     f_add, f_sub, f_double = field.add, field.sub, field.double
     norm, from_norm_inverse = denominators.norm, denominators.from_norm_inverse
-    load_affine, store_jacobian = msm_kernels.load_affine, msm_kernels.store_jacobian
-    jacobian_shape, affine_shape = msm_kernels.jacobian_shape, msm_kernels.affine_shape
+    load_affine, affine_shape = msm_kernels.load_affine, msm_kernels.affine_shape
 
     @njit(cache=True)
     def store_affine(array, i, q):
@@ -147,19 +142,6 @@ def make_batch_mul_kernels(curve, field, msm_kernels, load, store, endomorphisms
         """sign(d) * table[slot + |d| - 1], affine."""
         x, y = load_affine(table, slot + abs(d) - 1)
         return (x, f_neg(y)) if d < 0 else (x, y)
-
-    @njit(cache=True)
-    def ladder(table, base, digits, i):
-        """The Jacobian product whose tables start at table[base] and digits are digits[i]."""
-        acc = infinity
-        for j in range(digits.shape[2] - 1, -1, -1):
-            for _ in range(WINDOW):
-                acc = double(acc)
-            for h in range(parts):
-                d = digits[i, h, j]
-                if d != 0:
-                    acc = add_mixed(acc, signed_entry(table, base + h * TABLE, d))
-        return acc
 
     @njit(cache=True)
     def double_all(acc, infinite, norms, m):
@@ -260,16 +242,6 @@ def make_batch_mul_kernels(curve, field, msm_kernels, load, store, endomorphisms
                 store_images(table, parts * TABLE * p + d, multiple)  # every map fixes (0, 0)
         return table
 
-    @njit(parallel=True, cache=True)
-    def products(points, digits, out, chunk):
-        n = points.shape[0]
-        for start in prange((n + chunk - 1) // chunk):
-            lo, hi = start * chunk, min(start * chunk + chunk, n)
-            scratch, norms, infinite, pending = chunk_scratch(chunk)
-            table = chunk_tables(points, lo, hi, scratch, norms, infinite, pending)
-            for i in range(lo, hi):
-                store_jacobian(out, i, ladder(table, parts * TABLE * (i - lo), digits, i))
-
     @njit(cache=True)
     def lockstep_ladder(table, digits, lo, hi, out, scratch, norms, infinite, pending):
         """out[lo .. hi) = the products of points lo .. hi - 1 (affine), all going through the
@@ -294,7 +266,7 @@ def make_batch_mul_kernels(curve, field, msm_kernels, load, store, endomorphisms
             table = chunk_tables(points, lo, hi, scratch, norms, infinite, pending)
             lockstep_ladder(table, digits, lo, hi, out, scratch, norms, infinite, pending)
 
-    return SimpleNamespace(products=products, lockstep_products=lockstep_products, jacobian_shape=jacobian_shape)
+    return SimpleNamespace(lockstep_products=lockstep_products)
 
 
 @njit(cache=True)
@@ -355,12 +327,10 @@ def _check_points(msm_kernels, what, points, count):
 
 
 def lockstep_chunk(n, threads):
-    """Points per lockstep chunk for n points on `threads` threads, or 0 for the Jacobian
-    ladder: two chunks per thread (uneven run times even out), between LOCKSTEP_MIN and
-    LOCKSTEP_MAX points."""
-    if n < LOCKSTEP_MIN:
-        return 0
-    return min(LOCKSTEP_MAX, max(LOCKSTEP_MIN, -(-n // (2 * threads))))
+    """Points per lockstep chunk for n points on `threads` threads: two chunks per thread
+    (uneven run times even out) of LOCKSTEP_MIN to LOCKSTEP_MAX points, but one chunk per
+    thread when fewer points would leave a thread idle."""
+    return min(LOCKSTEP_MAX, max(-(-n // (2 * threads)), min(LOCKSTEP_MIN, -(-n // threads)), 1))
 
 
 def _batch_mul_recoded(kernel_sets, msm_kernels, what, points, digits):
@@ -372,14 +342,9 @@ def _batch_mul_recoded(kernel_sets, msm_kernels, what, points, digits):
         raise ShapeMismatchError(f"{what}: digits must be an int8 array {expected}, got {digits.shape} {digits.dtype}")
     kernels = kernel_sets[digits.shape[1:]]
     points, digits = np.ascontiguousarray(points), np.ascontiguousarray(digits)
-    chunk = lockstep_chunk(points.shape[0], numba.get_num_threads())
-    if chunk:
-        out = np.empty_like(points)
-        kernels.lockstep_products(points, digits, out, chunk)
-        return out
-    jacobian = np.empty((points.shape[0],) + kernels.jacobian_shape, dtype=np.uint64)
-    kernels.products(points, digits, jacobian, CHUNK)
-    return msm_kernels.to_affine_array(jacobian)
+    out = np.empty_like(points)
+    kernels.lockstep_products(points, digits, out, lockstep_chunk(points.shape[0], numba.get_num_threads()))
+    return out
 
 
 def _batch_mul(kernels, msm_kernels, what, points, scalars):
