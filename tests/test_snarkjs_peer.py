@@ -1,9 +1,9 @@
 """The snarkjs benchmark harness (zkwork.bench.snarkjs_peer + tools/snarkjs_peer.mjs) on the
 small Membership circuit (depth 4, power 11), from a cold cache in tmp_path: report shape,
 positive timings of every run (witness, prove, fullprove, verify), a second call served from the cache, the exported snarkjs proof
-accepted by zkwork's verifier, and the keys made by zkwork's fast path: the prepared ptau is
-snarkjs's `prepare phase2` of the same phase-1 file byte for byte, and `snarkjs zkey verify`
-accepts the zkey."""
+accepted by zkwork's verifier, and the keys made by zkwork's fast path: `snarkjs powersoftau
+verify` accepts zkwork's phase-1 file, the prepared ptau is snarkjs's `prepare phase2` of it
+byte for byte, and `snarkjs zkey verify` accepts the zkey."""
 import json
 import statistics
 import subprocess
@@ -109,6 +109,8 @@ def test_zkwork_verifies_the_exported_proof(cold_and_warm, which):
 def test_the_fast_path_keys_are_snarkjs_s(cold_and_warm, tmp_path):
     paths = cold_and_warm[0]["paths"]
     phase1 = Path(paths["cache"]) / "ptau" / "pot11.phase1.ptau"
+    verdict = subprocess.run([SNARKJS, "powersoftau", "verify", phase1], capture_output=True, text=True)
+    assert verdict.returncode == 0 and "Powers of Tau Ok!" in verdict.stdout, verdict.stdout[-2000:]
     theirs = tmp_path / "snarkjs.ptau"
     subprocess.run([SNARKJS, "powersoftau", "prepare", "phase2", phase1, theirs], check=True, capture_output=True)
     assert theirs.read_bytes() == Path(paths["ptau"]).read_bytes()
@@ -123,6 +125,13 @@ def test_too_small_a_power_is_refused_before_any_key(tmp_path):
     with pytest.raises(SnarkjsPeerError, match="needs a ptau of power >= 11, not 10"):
         snarkjs_peer.peer_keys(MAIN, tmp_path, power=10)
     assert not (tmp_path / "ptau").exists()
+
+
+def test_a_circuit_shares_the_smallest_prepared_ptau_it_fits_in(tmp_path):
+    (tmp_path / "ptau").mkdir()
+    for name in ("pot9.ptau", "pot12.ptau", "pot14.ptau", "pot10.phase1.ptau"):
+        (tmp_path / "ptau" / name).write_bytes(b"")
+    assert [snarkjs_peer._shared_ptau_power(tmp_path, power) for power in (8, 10, 12, 13, 15)] == [9, 12, 12, 14, 15]
 
 
 def test_the_circuit_hash_covers_the_included_files():

@@ -10,7 +10,7 @@ The keys snarkjs proves with (`peer_keys`) are built here, each step cached in `
 (default $ZKWORK_SNARKJS_CACHE, else ~/.cache/zkwork/snarkjs):
 
     compile    circom2 --O2 --r1cs --wasm                   circuits/<stem>-<hash>/build/
-    phase1     snarkjs powersoftau new + one contribution   ptau/pot<power>.phase1.ptau
+    phase1     zkwork's phase 1, one contribution           ptau/pot<power>.phase1.ptau
     prepare    zkwork.ceremony.prepare_phase2               ptau/pot<power>.ptau
     zkey_new   zkwork.ceremony.zkey_new                     circuits/<stem>-<hash>/p<power>-zkwork.zkey
     contribute zkwork.ceremony.zkey_mpc.contribute          (the same file)
@@ -18,9 +18,14 @@ The keys snarkjs proves with (`peer_keys`) are built here, each step cached in `
 
 <hash> covers the circom2 version, the main file and every file it includes (transitively),
 as the harness computed it before, so compiled circuits of older caches are reused. The
-prepare and zkey new steps are zkwork's byte-identical fast paths of snarkjs's (minutes of
-snarkjs's `prepare phase2` on a fresh machine); a prepared pot<power>.ptau of an older cache
-is the same bytes snarkjs's would be and is reused. The zkey's name changed (`-zkwork`) with
+phase-1 file is zkwork's (zkwork.ceremony.phase1 exported with its snarkjs records, which
+`snarkjs powersoftau verify` accepts; 1-2 s at 2^13 against ~10 s for snarkjs's new and
+contribute), and the prepare and zkey new steps are zkwork's byte-identical fast paths of
+snarkjs's (minutes of snarkjs's `prepare phase2` on a fresh machine); a phase-1 or prepared
+file of an older cache, made by snarkjs, is as good and is reused. Without a `power`, a
+circuit takes the smallest prepared ptau already in the cache that its domain fits in (the
+zkey's name says which), so the report's circuits share one ptau instead of preparing one
+per domain size. The zkey's name changed (`-zkwork`) with
 its recipe, so an older snarkjs-made zkey is never taken for one. snarkjs still reads the
 zkey: it exports the verification key from it, and every proof it makes must verify, so a
 zkey snarkjs cannot use fails the run. `setup_s` is the time of the steps that ran (0 when
@@ -167,30 +172,40 @@ def compiled(main_file, cache_dir=None):
 
 
 def phase1_ptau(power, cache_dir=None):
-    """(path, seconds) of a one-contribution snarkjs powers of tau of `power`, not prepared:
-    `powersoftau new` and `contribute` with throwaway entropy (benchmark only)."""
-    _check_tools()
+    """(path, seconds) of a one-contribution powers of tau of `power` in snarkjs's format, not
+    prepared: zkwork's phase 1 with fresh secrets, dropped at once (benchmark only)."""
+    # here, not at the top: they load the JIT kernels, which SnarkjsPeerError's importers don't need
+    from zkwork.ceremony.phase1 import contribute, start
+    from zkwork.ceremony.snarkjs_ptau import export_transcript_ptau
+
     cache_dir = Path(cache_dir).resolve() if cache_dir is not None else default_cache_dir()
-    snarkjs = NODE_MODULES / ".bin" / "snarkjs"
 
     def ceremony(out):
-        new = out.with_name(f"{out.name}.new")
-        _run_tool([snarkjs, "powersoftau", "new", "bn128", power, new], f"snarkjs powersoftau new {power}")
-        try:
-            _run_tool([snarkjs, "powersoftau", "contribute", new, out, "--name=zkwork benchmark",
-                       f"-e={os.urandom(32).hex()}"], f"snarkjs powersoftau contribute {power}")
-        finally:
-            new.unlink(missing_ok=True)
+        state, transcript = start(power)
+        state, record = contribute(state, "zkwork benchmark", 0)
+        transcript.records.append(record)
+        export_transcript_ptau(state, transcript, out)
 
     path = cache_dir / "ptau" / f"pot{power}.phase1.ptau"
     return path, _cached(path, ceremony)
 
 
+def _shared_ptau_power(cache_dir, domain_power):
+    """The smallest power >= domain_power of a prepared ptau in the cache, else domain_power."""
+    from zkwork.poly.domain import TWO_ADICITY  # here: it loads the JIT kernels (see peer_keys)
+
+    for power in range(domain_power, TWO_ADICITY):
+        if (cache_dir / "ptau" / f"pot{power}.ptau").exists():
+            return power
+    return domain_power
+
+
 def peer_keys(main_file, cache_dir=None, power=None):
     """Build (or find in the cache) what snarkjs proves `main_file` with: {"circuit",
     "domain_power", "ptau_power", "setup_steps_s", "paths"} (module docstring). `power` is
-    the ptau's (default the circuit's domain, the smallest it fits in; a larger one only
-    changes the ptau, not the zkey); SnarkjsPeerError if it is too small."""
+    the ptau's (default: the smallest prepared one in the cache the circuit's domain fits in,
+    else the domain's; a larger ptau makes a zkey with the same powers, whose name says the
+    ptau's); SnarkjsPeerError if it is too small."""
     # here, not at the top: they load the JIT kernels, which SnarkjsPeerError's importers don't need
     from zkwork.ceremony.prepare_phase2 import prepare_phase2
     from zkwork.ceremony.zkey_mpc import contribute
@@ -200,7 +215,7 @@ def peer_keys(main_file, cache_dir=None, power=None):
     circuit_dir, r1cs, wasm, compile_s = compiled(main_file, cache_dir)
     info = r1cs_info(r1cs)
     domain_power = circuit_power(info["constraints"], info["outputs"] + info["public_inputs"])
-    power = domain_power if power is None else power
+    power = _shared_ptau_power(cache_dir, domain_power) if power is None else power
     if power < domain_power:
         raise SnarkjsPeerError(f"{Path(main_file).stem} needs a ptau of power >= {domain_power}, not {power}")
     steps = {"compile": compile_s, "phase1": 0.0, "prepare": 0.0, "zkey": 0.0}
