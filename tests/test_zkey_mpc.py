@@ -11,6 +11,10 @@ With Node (slow): snarkjs verifies zkwork's chain, zkwork's beacon is snarkjs's 
 byte, zkwork verifies snarkjs's chain, and mixed chains both ways.
 """
 import dataclasses
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 from node_tools import run_node_tool
@@ -195,3 +199,15 @@ def test_snarkjs_and_mixed_chains_both_ways(chain):
     report = _verify(chain, d / "m5.zkey")
     assert [c.contributor for c in report.checks if c.check == "pok"] == [
         "snark one", "snark two", "zkwork three", "snark four", "sealed"]
+
+
+def test_command_line_verify_prints_every_check_without_loading_pandas(chain):
+    # pandas was a tenth of a fresh `zkwork zkey verify` (it only turned the checks into JSON)
+    script = ("import json, sys; from zkwork.cli import main; code = main(sys.argv[1:]); "
+              "print(json.dumps({'code': code, 'pandas': 'pandas' in sys.modules}))")
+    result = subprocess.run([sys.executable, "-c", script, "zkey", "verify", str(chain["r1cs"]), str(chain["ptau"]),
+                             str(chain["k3"]), "--json"], capture_output=True, text=True, env={**os.environ,
+                            "ZKWORK_DAEMON": "0"}, timeout=120)
+    printed, status = result.stdout.strip().rsplit("\n", 1)
+    assert json.loads(status) == {"code": 0, "pandas": False}, result.stderr[-2000:]
+    assert json.loads(printed)["checks"] == _verify(chain, chain["k3"]).records()

@@ -257,12 +257,15 @@ class CeremonyVerification:
         """Whether there is at least one report and every report passed."""
         return bool(self.reports) and all(report.ok for report in self.reports.values())
 
+    def records(self):
+        """One JSON object per check of every report (VerificationReport.records), with its `stage`."""
+        return [{**record, "stage": stage} for stage, report in self.reports.items() for record in report.records()]
+
     def table(self):
         """A pandas DataFrame with one row per check of every report, with its `stage` column."""
         import pandas as pd
 
-        return pd.concat([report.table().assign(stage=stage) for stage, report in self.reports.items()],
-                         ignore_index=True)
+        return pd.DataFrame(self.records())
 
     def contributor_lines(self):
         """One line per phase: its contributors against the guide's GUIDE_CONTRIBUTORS."""

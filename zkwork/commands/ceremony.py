@@ -138,13 +138,11 @@ def verify_arguments(parser):
 
 def verify(args):
     """Checks every contribution and every file a prover or verifier uses; exit 0 valid, 1 rejected."""
-    import json
-
     from zkwork.ceremony import files
 
     result = files.verify_transcript(args.dir, require_sealed=not args.open, min_contributors=args.min_contributors,
                                      **beacon_limits(args))
-    checks = json.loads(result.table().to_json(orient="records"))
+    checks = result.records()
     verdict = "OK: every contribution verifies" if result.ok else "REJECTED: see the failed checks above"
     emit(args, {"ok": result.ok, "checks": checks}, f"{result}\n{verdict}")
     return Exit.OK if result.ok else Exit.REJECTED
@@ -175,10 +173,8 @@ def verify_ptau_arguments(parser):
 
 def verify_ptau(args):
     """Checks a snarkjs .ptau's contributions and powers; exit 0 valid, 1 rejected, 2 malformed."""
-    import json
-
     from zkwork.ceremony import verify_ptau as verify_ptau_file
 
     report = verify_ptau_file(args.ptau, **beacon_limits(args))
-    emit(args, {"ok": report.ok, "checks": json.loads(report.table().to_json(orient="records"))}, str(report))
+    emit(args, {"ok": report.ok, "checks": report.records()}, str(report))
     return Exit.OK if report.ok else Exit.REJECTED

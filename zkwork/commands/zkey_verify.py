@@ -15,10 +15,8 @@ def arguments(parser):
 def run(args):
     """Checks the key; exit 0 valid, 1 rejected (the failed checks name the contribution and
     the section), 2 malformed."""
-    import json
-
     from zkwork.ceremony.zkey_mpc import verify_zkey
 
     report = verify_zkey(args.r1cs, args.ptau, args.zkey, **beacon_limits(args))
-    emit(args, {"ok": report.ok, "checks": json.loads(report.table().to_json(orient="records"))}, str(report))
+    emit(args, {"ok": report.ok, "checks": report.records()}, str(report))
     return Exit.OK if report.ok else Exit.REJECTED
