@@ -9,11 +9,13 @@ and loading the JIT cache), and is measured with os.wait4: wall seconds, CPU sec
 peak resident memory of that process alone (forked by a small trampoline: a child of the
 bench process itself would report the bench's peak as its own). The 1-minute load average before and after
 each run is kept beside it: with more load than cores, wall times mostly measure the
-neighbours. The inputs are a fresh snarkjs ceremony per power (new, one contribution;
-not timed). Every zkwork output is compared with snarkjs's (sha256): `identical` says
-whether the files are byte for byte the same (a contribution's randomness makes its file
-differ: no comparison there). Each row carries issue #19's target speed-up (wall time,
-snarkjs over zkwork) and whether this run met it.
+neighbours. The inputs are a one-contribution phase 1 per power from zkwork's phase 1
+(snarkjs_peer.phase1_ptau, in the work directory, not timed: 1.1 s at 2^13 against ~10 s for
+snarkjs's new and contribute; `snarkjs powersoftau verify` accepts it). Every zkwork
+output is compared with snarkjs's (sha256): `identical` says whether the files are byte for
+byte the same (a contribution's randomness makes its file differ: no comparison there).
+Each row carries issue #19's target speed-up (wall time, snarkjs over zkwork) and whether
+this run met it.
 
 zkwork runs each step twice over: in-process (ZKWORK_DAEMON=0: Python's start, numba's
 import and the JIT cache load included) and forwarded to a `zkwork daemon` the bench starts
@@ -42,7 +44,7 @@ from pathlib import Path
 
 from zkwork.bench.cold import MAX_RESTARTS_PER_RUN, daemon_status, start_daemon, stop_daemon
 from zkwork.bench.machine import describe
-from zkwork.bench.snarkjs_peer import SnarkjsPeerError
+from zkwork.bench.snarkjs_peer import SnarkjsPeerError, phase1_ptau
 from zkwork.bench.timing import load_average
 from zkwork.ceremony.zkey_new import circuit_power
 from zkwork.errors import InvariantError
@@ -104,15 +106,6 @@ def _sha256(path):
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _phase1(power, work):
-    """A one-contribution snarkjs ceremony of `power` (benchmark material, never keys to trust)."""
-    new, contributed = work / f"new_{power}.ptau", work / f"phase1_{power}.ptau"
-    subprocess.run([SNARKJS, "powersoftau", "new", "bn128", str(power), new], check=True, capture_output=True)
-    subprocess.run([SNARKJS, "powersoftau", "contribute", new, contributed, "--name=bench", "-e=zkwork bench setup"],
-                   check=True, capture_output=True)
-    return contributed
 
 
 def _compiled(circuit, work):
@@ -234,7 +227,7 @@ def _run_steps(results, powers, r1cs, work, peer, mpc, daemon, say):
     circuit = results["circuit"]
     for power in powers:
         say(f"prepare phase2 at power {power}")
-        phase1 = _phase1(power, work)
+        phase1, _ = phase1_ptau(power, work)
         ours, theirs, served = (work / f"{tool}_{power}.ptau" for tool in ("zkwork", "snarkjs", "daemon"))
         row = _compare("prepare", ZKWORK + ["powersoftau", "prepare", "phase2", phase1, ours],
                        [SNARKJS, "powersoftau", "prepare", "phase2", phase1, theirs] if peer else None,
