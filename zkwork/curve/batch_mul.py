@@ -16,9 +16,10 @@ The ladder runs in lockstep: all points of a chunk take each doubling and each a
 together with affine accumulators, sharing one inversion per step (Montgomery's trick): an
 affine addition costs ~6 multiplications against 11 for a mixed one, and the results come
 out affine. Points are independent, so both cores take chunks (`prange`). A Jacobian ladder
-(mixed additions, brought to affine at the end) was faster only for a few dozen G1 points,
-by under a millisecond (16 points: 0.8 against 1.7 ms; 64: 2.8 against 2.5; G2 slower at
-every size), and cost each fresh process ~8 s of JIT compilation: removed.
+(mixed additions, brought to affine at the end) saved under a millisecond on G1 batches of
+fewer than 256 points (16 points: 0.8 against 1.7 ms; 128: 2.9 against 3.6 ms; but 64: 2.8
+against 2.5 ms), was slower on G2 at every size, and cost each fresh clone ~8 s of JIT
+compilation: removed.
 
 On G2 a step inverts its denominators d through their norms in Fq, 1/d = conj(d) / (d0^2 +
 d1^2): Montgomery's trick then multiplies in Fq, 7 Fq multiplications per denominator
