@@ -40,7 +40,7 @@ passed, detail), one per check made; `ok` when all passed.
 """
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from zkwork.ceremony.pok import KnowledgeProof, TranscriptFormatError, point_from_json
@@ -297,16 +297,15 @@ class VerificationReport:
         return {(c.contribution, c.check) for c in self.failures()}
 
     def records(self) -> list:
-        """One JSON object per check: contribution, contributor, check, passed, detail."""
-        return [{"contribution": c.contribution, "contributor": c.contributor, "check": c.check,
-                 "passed": c.passed, "detail": c.detail} for c in self.checks]
+        """One JSON object per check, with Check's fields."""
+        return [asdict(c) for c in self.checks]
 
     def table(self):
         """A pandas DataFrame with one row per check (`records`; the command line uses those:
         importing pandas is a tenth of a fresh `zkwork zkey verify`)."""
         import pandas as pd
 
-        return pd.DataFrame(self.records(), columns=["contribution", "contributor", "check", "passed", "detail"])
+        return pd.DataFrame(self.records(), columns=[f.name for f in fields(Check)])
 
     def __str__(self):
         failures = self.failures()
